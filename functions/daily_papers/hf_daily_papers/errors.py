@@ -1,0 +1,65 @@
+"""The project's error taxonomy.
+
+Every failure the pipeline raises is one of these, with a message a person can act on.
+Messages never contain a credential's value: a credential is named, never shown.
+"""
+
+from __future__ import annotations
+
+
+class DailyPapersError(Exception):
+    """Base class of every error this project raises on purpose."""
+
+
+class BadInput(DailyPapersError, ValueError):
+    """An event, CLI argument or setting is invalid. Nothing was written."""
+
+    def __init__(self, field: str, value: object, problem: str) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(f"{field}={_show(value)}: {problem}")
+
+
+class SettingsError(BadInput):
+    """A setting (environment variable) is missing or invalid."""
+
+
+class UpstreamUnavailable(DailyPapersError):
+    """An upstream service kept failing (5xx, 429, timeouts) after bounded retries."""
+
+    def __init__(self, service: str, what: str, detail: str, tries: int) -> None:
+        self.service, self.tries = service, tries
+        super().__init__(f"{service} unavailable: {what}: {detail} (after {tries} tries)")
+
+
+class UpstreamInvalid(DailyPapersError):
+    """An upstream service answered something we cannot use."""
+
+    def __init__(self, service: str, what: str, expected: str, got: str) -> None:
+        self.service = service
+        super().__init__(f"{service} answered nonsense for {what}: expected {expected}, got {got}")
+
+
+class UpstreamRejected(DailyPapersError):
+    """An upstream service refused the request permanently (4xx other than auth); no retry."""
+
+    def __init__(self, service: str, what: str, status: int, detail: str) -> None:
+        self.service, self.status = service, status
+        super().__init__(f"{service} rejected {what}: HTTP {status}: {detail}")
+
+
+class AuthError(DailyPapersError):
+    """A credential was refused or lacks a permission. Names the credential, never its value."""
+
+    def __init__(self, service: str, credential: str, detail: str) -> None:
+        self.service, self.credential = service, credential
+        super().__init__(f"{service} refused credential {credential}: {detail}")
+
+
+class Conflict(DailyPapersError):
+    """A concurrent writer kept winning the race after bounded re-reads."""
+
+
+def _show(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,130 @@
+"""One frozen settings object, built once from the environment.
+
+Only this module (and the adapters: handler, CLI) reads environment variables; domain code
+receives the values it needs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+from urllib.parse import urlsplit
+
+from .errors import SettingsError
+
+_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_BRANCH = re.compile(r"^(?!/)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]+(?<![/.])$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+class Secret:
+    """A value that must never be printed: str() and repr() hide it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    hf_endpoint: str = "https://huggingface.co"
+    github_api_url: str = "https://api.github.com"
+    github_repository: str | None = None
+    github_branch: str = "main"
+    github_token_secret: str | None = None
+    github_token: Secret | None = field(default=None, repr=False)
+    bucket_name: str | None = None
+    post_author: str | None = None
+    top_n: int = 10
+    refresh_days: int = 0
+    fetch_concurrency: int = 4
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            if value is None:
+                return None
+            value = value.strip()
+            return value or None
+
+        settings = cls(
+            hf_endpoint=_url("HF_ENDPOINT", get("HF_ENDPOINT") or cls.hf_endpoint),
+            github_api_url=_url("GITHUB_API_URL", get("GITHUB_API_URL") or cls.github_api_url),
+            github_repository=get("GITHUB_REPOSITORY"),
+            github_branch=get("GITHUB_BRANCH") or cls.github_branch,
+            github_token_secret=get("GITHUB_TOKEN_SECRET"),
+            github_token=Secret(get("GITHUB_TOKEN")) if get("GITHUB_TOKEN") else None,
+            bucket_name=get("BUCKET_NAME"),
+            post_author=get("POST_AUTHOR"),
+            top_n=_int("TOP_N", get("TOP_N"), cls.top_n, low=0, high=1000),
+            refresh_days=_int("REFRESH_DAYS", get("REFRESH_DAYS"), cls.refresh_days, low=0, high=31),
+            fetch_concurrency=_int(
+                "FETCH_CONCURRENCY", get("FETCH_CONCURRENCY"), cls.fetch_concurrency, low=1, high=8
+            ),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.github_repository is not None and not _REPO.match(self.github_repository):
+            raise SettingsError("GITHUB_REPOSITORY", self.github_repository, "expected owner/name")
+        if not _BRANCH.match(self.github_branch):
+            raise SettingsError("GITHUB_BRANCH", self.github_branch, "not a valid branch name")
+        if self.bucket_name is not None and not _BUCKET.match(self.bucket_name):
+            raise SettingsError("BUCKET_NAME", self.bucket_name, "not a valid S3 bucket name")
+        if self.post_author is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+", self.post_author):
+            raise SettingsError(
+                "POST_AUTHOR", self.post_author, "expected an author id (letters, digits, _ . -)"
+            )
+
+    def require_s3(self) -> str:
+        if not self.bucket_name:
+            raise SettingsError("BUCKET_NAME", None, "required to archive to S3")
+        return self.bucket_name
+
+    def require_github(self) -> str:
+        if not self.github_repository:
+            raise SettingsError("GITHUB_REPOSITORY", None, "required to publish to GitHub (owner/name)")
+        if not self.github_token_secret and not self.github_token:
+            raise SettingsError(
+                "GITHUB_TOKEN_SECRET", None, "required to publish to GitHub (or GITHUB_TOKEN locally)"
+            )
+        return self.github_repository
+
+
+def _url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(name, value, "expected an http(s) URL without query")
+    if parts.username or parts.password:
+        raise SettingsError(name, f"{parts.scheme}://***@{parts.hostname}", "credentials in URLs are not allowed")
+    return value.rstrip("/")
+
+
+def _int(name: str, raw: str | None, default: int, *, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(name, raw, "expected a whole number") from None
+    if not low <= value <= high:
+        raise SettingsError(name, raw, f"expected {low}..{high}")
+    return value

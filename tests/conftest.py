@@ -1,0 +1,152 @@
+"""Shared test fixtures: fake HF and GitHub on 127.0.0.1, moto for S3 and Secrets Manager."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTS = ROOT / "tests"
+FIXTURES = TESTS / "fixtures"
+EVENTS = ROOT / "events"
+sys.path.insert(0, str(TESTS))  # `fakes` package
+
+from fakes.github import FakeGitHub  # noqa: E402
+from fakes.hf import FakeHF  # noqa: E402
+
+TOKEN = "ghp_TESTtoken_DoNotLeak_0123456789abcdef"
+BUCKET = "hf-daily-papers-archive-test"
+SECRET_NAME = "hf-daily-papers/github-token"
+REGION = "ap-northeast-2"
+
+
+def load_hf(name: str) -> list[dict[str, Any]]:
+    """A day's saved API answer from tests/fixtures/hf/<name>.json (a fresh copy)."""
+    return json.loads((FIXTURES / "hf" / f"{name}.json").read_text("utf-8"))
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / name).read_text("utf-8"))
+
+
+def expected_post(date: str) -> str:
+    return (FIXTURES / "posts" / f"{date}-daily-papers.md").read_text("utf-8")
+
+
+def make_item(pid: str, upvotes: int, date: str, *, title: str | None = None, summary: str = "Abstract.",
+              org: str | None = None, keywords: list[str] | None = None) -> dict[str, Any]:
+    """A synthetic API item with the real items' shape."""
+    item: dict[str, Any] = {
+        "paper": {
+            "id": pid, "authors": [{"_id": "a", "name": "A. Author", "hidden": False}],
+            "publishedAt": f"{date}T00:00:00.000Z", "submittedOnDailyAt": f"{date}T00:00:00.000Z",
+            "title": title or f"Paper {pid}", "summary": summary, "upvotes": upvotes,
+            "discussionId": "d" + pid, "ai_keywords": keywords or [],
+        },
+        "publishedAt": f"{date}T00:00:00.000Z", "title": title or f"Paper {pid}", "summary": summary,
+        "thumbnail": "", "numComments": 0, "isAuthorParticipating": False,
+    }
+    if org:
+        item["organization"] = {"_id": "o", "name": org.lower(), "fullname": org}
+    return item
+
+
+# Days the fake HF serves by default: the two seed days rebuilt from the seed posts (the papers,
+# upvotes, abstracts and organizations the seed posts were made from), and the newest real day.
+DEFAULT_DAYS = {
+    "2026-02-19": "seed-2026-02-19",
+    "2026-02-25": "seed-2026-02-25",
+    "2026-08-21": "2026-08-21",
+}
+
+
+@pytest.fixture
+def hf() -> Iterator[FakeHF]:
+    with FakeHF({d: load_hf(n) for d, n in DEFAULT_DAYS.items()}) as server:
+        yield server
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """moto S3 + Secrets Manager with the archive bucket and the token secret."""
+    from moto import mock_aws
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_aws():
+        import boto3
+
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        boto3.client("secretsmanager", region_name=REGION).create_secret(Name=SECRET_NAME, SecretString=TOKEN)
+        yield s3
+
+
+def s3_objects(s3: Any) -> dict[str, bytes]:
+    listing = s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])
+    return {o["Key"]: s3.get_object(Bucket=BUCKET, Key=o["Key"])["Body"].read() for o in listing}
+
+
+def s3_versions(s3: Any, key: str) -> int:
+    return len(s3.list_object_versions(Bucket=BUCKET, Prefix=key).get("Versions", []))
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "hf-daily-papers"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:ap-northeast-2:123456789012:function:hf-daily-papers"
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+
+
+@pytest.fixture
+def lambda_env(monkeypatch: pytest.MonkeyPatch, hf: FakeHF, github: FakeGitHub, aws: Any) -> dict[str, str]:
+    """The function's environment, pointed at the fakes (as events/env.json is for sam local)."""
+    env = {
+        "HF_ENDPOINT": hf.url,
+        "GITHUB_API_URL": github.url,
+        "GITHUB_REPOSITORY": github.repository,
+        "GITHUB_BRANCH": "main",
+        "GITHUB_TOKEN_SECRET": SECRET_NAME,
+        "BUCKET_NAME": BUCKET,
+        "POST_AUTHOR": "lim4349",
+        "TOP_N": "10",
+        "POWERTOOLS_SERVICE_NAME": "hf-daily-papers",
+        "POWERTOOLS_METRICS_NAMESPACE": "HfDailyPapersTest",
+    }
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("REFRESH_DAYS", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture
+def invoke(lambda_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], dict[str, Any]]:
+    """Call the Lambda handler as Lambda would, with a fresh execution environment per test."""
+    from hf_daily_papers import handler
+
+    monkeypatch.setattr(handler, "_cached", None)
+
+    def call(event: Any) -> dict[str, Any]:
+        return handler.lambda_handler(copy.deepcopy(event), LambdaContext())
+
+    return call

@@ -1,0 +1,167 @@
+"""A tiny threaded HTTP server with a request log and scripted faults, shared by the fakes."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # without the query
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    @property
+    def is_write(self) -> bool:
+        return self.method not in ("GET", "HEAD")
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None  # bytes, str, or JSON-able
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def encoded(self) -> tuple[bytes, str]:
+        if isinstance(self.body, bytes):
+            return self.body, self.headers.get("Content-Type", "application/octet-stream")
+        if isinstance(self.body, str):
+            return self.body.encode("utf-8"), self.headers.get("Content-Type", "text/html; charset=utf-8")
+        if self.body is None and self.status in (204, 304):
+            return b"", ""
+        return json.dumps(self.body).encode("utf-8"), "application/json; charset=utf-8"
+
+
+@dataclass
+class Fault:
+    """Answer matching requests with `reply` (or drop / stall the connection), `times` times."""
+
+    method: str | None = None
+    path: str | None = None  # a regex searched in the path
+    reply: Reply | None = None
+    action: str = "reply"  # reply | drop | stall
+    stall_seconds: float = 2.0
+    times: int = 1
+    when: Callable[[Request], bool] | None = None
+
+    def matches(self, request: Request) -> bool:
+        return (
+            self.times > 0
+            and (self.method is None or self.method == request.method)
+            and (self.path is None or re.search(self.path, request.path) is not None)
+            and (self.when is None or self.when(request))
+        )
+
+
+class FakeServer:
+    """Subclasses implement `handle(request) -> Reply`."""
+
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+        self.faults: list[Fault] = []
+        self.observers: list[Callable[[Request], None]] = []  # e.g. the OpenAPI contract check
+        self._lock = threading.RLock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # quiet
+                pass
+
+            def _serve(self) -> None:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                request = Request(
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query, keep_blank_values=True),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                )
+                with fake._lock:
+                    fake.requests.append(request)
+                    observers = list(fake.observers)
+                    fault = next((f for f in fake.faults if f.matches(request)), None)
+                    if fault:
+                        fault.times -= 1
+                for observe in observers:
+                    observe(request)
+                if fault and fault.action == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if fault and fault.action == "stall":
+                    time.sleep(fault.stall_seconds)
+                    self.close_connection = True
+                    return
+                reply = fault.reply if fault and fault.reply else fake.handle(request)
+                data, content_type = reply.encoded()
+                self.send_response(reply.status)
+                if content_type:
+                    self.send_header("Content-Type", content_type)
+                for name, value in reply.headers.items():
+                    if name.lower() != "content-type":
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "FakeServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "FakeServer":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def handle(self, request: Request) -> Reply:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def inject(self, *faults: Fault) -> None:
+        with self._lock:
+            self.faults.extend(faults)
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    @property
+    def reads(self) -> list[Request]:
+        return [r for r in self.requests if not r.is_write]
+
+    @property
+    def writes(self) -> list[Request]:
+        return [r for r in self.requests if r.is_write]
