@@ -16,6 +16,8 @@ TESTS = ROOT / "tests"
 FIXTURES = TESTS / "fixtures"
 EVENTS = ROOT / "events"
 sys.path.insert(0, str(TESTS))  # `fakes` package
+# The package under test is this checkout's, whatever an editable install elsewhere points to.
+sys.path.insert(0, str(ROOT / "functions" / "daily_papers"))
 
 from fakes.github import FakeGitHub  # noqa: E402
 from fakes.hf import FakeHF  # noqa: E402
