@@ -9,11 +9,14 @@ import sys
 
 import pytest
 
-from conftest import BUCKET, TOKEN, expected_post, s3_objects
+from conftest import BUCKET, ROOT, TOKEN, expected_post, s3_objects
+
+SOURCE = ROOT / "functions" / "daily_papers"  # this checkout's package, whatever is installed
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd=None) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "BUCKET_", "AWS_"))}
+    base["PYTHONPATH"] = os.pathsep.join([str(SOURCE), base.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     return subprocess.run(
         [sys.executable, "-m", "hf_daily_papers", *args],
         capture_output=True, text=True, env={**base, **(env or {})}, cwd=cwd, timeout=120,
