@@ -14,9 +14,10 @@ from .archive import Archive, FolderArchive, S3Archive
 from .errors import AuthError, UpstreamUnavailable
 from .hf import FolderSource, HfApiSource, PaperSource
 from .http import HttpClient, HttpConfig
+from .pacing import PacedHttp, RateLimiter
 from .pipeline import Options, Pipeline, Progress, RunResult
 from .publish import FolderPublisher, GitHubPublisher, Publisher
-from .requests import DailyRequest, DigestRequest, RangeRequest, Request
+from .requests import DailyRequest, DigestRequest, RangeRequest, Request, last_closed_day
 from .settings import Settings
 
 USER_AGENT = "hf-daily-papers/1.0 (+https://github.com/)"
@@ -34,7 +35,10 @@ class Services:
 
 
 def hf_source(settings: Settings, http_config: HttpConfig = HttpConfig()) -> HfApiSource:
-    return HfApiSource(HttpClient("Hugging Face", http_config, user_agent=USER_AGENT), settings.hf_endpoint, utc_now)
+    http: Any = HttpClient("Hugging Face", http_config, user_agent=USER_AGENT)
+    if settings.hf_max_rps:  # pace every request (HF_MAX_RPS); 0 = as fast as FETCH_CONCURRENCY allows
+        http = PacedHttp(http, RateLimiter(settings.hf_max_rps))
+    return HfApiSource(http, settings.hf_endpoint, utc_now)
 
 
 def s3_archive(settings: Settings) -> S3Archive:
@@ -123,7 +127,7 @@ def handle(
     if isinstance(request, DigestRequest):
         from .digest import run_digest
 
-        return run_digest(request, pipeline)
+        return run_digest(request, pipeline, last_closed=last_closed_day(utc_now()))
     raise TypeError(f"unknown request {request!r}")
 
 

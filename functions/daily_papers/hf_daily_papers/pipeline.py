@@ -17,7 +17,7 @@ from typing import Any, Callable, Protocol, Sequence
 from .archive import Archive, archive_document, archive_key, same_content
 from .errors import DailyPapersError
 from .hf import PaperSource
-from .models import rank
+from .models import Day, rank
 from .publish import Publisher
 from .render import post_path, render_daily
 
@@ -113,11 +113,8 @@ class Pipeline:
 
     # -- one day: fetch → rank → render → archive --------------------------------------------
     def prepare(self, date: dt.date, *, dry_run: bool) -> DayResult:
-        day = self.source.fetch_day(date)
+        day = self.fetch(date)
         result = DayResult(date.isoformat(), "empty", papers=len(day.papers))
-        if day.skipped:
-            self.log.warning("left out items", extra={"date": result.date, "skipped": list(day.skipped)})
-            self.metrics.add_metric("PapersSkipped", "Count", len(day.skipped))
         if day.empty:
             return result
         listed = rank(day.papers, self.options.top_n)
@@ -127,13 +124,27 @@ class Pipeline:
         result.archive_key = archive_key(date)
         result.status = "dry_run"
         if not dry_run:
-            document = archive_document(day, self.source.url(date))
-            previous = self.archive.get(result.archive_key)
-            if previous is None or not same_content(previous, document):
-                self.archive.put(result.archive_key, document)
-                result.archived = True
+            result.archived = self.store(day)
             result.status = "pending"
         return result
+
+    def fetch(self, date: dt.date) -> Day:
+        """One day from the source; left-out items are logged and counted."""
+        day = self.source.fetch_day(date)
+        if day.skipped:
+            self.log.warning("left out items", extra={"date": date.isoformat(), "skipped": list(day.skipped)})
+            self.metrics.add_metric("PapersSkipped", "Count", len(day.skipped))
+        return day
+
+    def store(self, day: Day) -> bool:
+        """Archive a fetched day unless the archive already holds the same papers; True if written."""
+        key = archive_key(day.date)
+        document = archive_document(day, self.source.url(day.date))
+        previous = self.archive.get(key)
+        if previous is not None and same_content(previous, document):
+            return False
+        self.archive.put(key, document)
+        return True
 
     # -- many days, one commit ---------------------------------------------------------------
     def run(self, dates: Sequence[dt.date], *, dry_run: bool = False, message: str) -> RunResult:

@@ -3,7 +3,9 @@
 Escaping happens in exactly one place: the environment's `finalize`, which passes every
 string a template prints through `escape.md_text`. Values that are not untrusted text (numbers,
 dates, URL parts built by the `url` filter, numbers formatted by `thousands`) are not strings
-or are `Markup`, and print as they are.
+or are `Markup`, and print as they are. Text shown as code goes through the `code` filter
+instead, which writes a whole code span with `escape.md_code_span` (the same module's second
+function: Markdown escapes do not work inside code spans).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Sequence
 from urllib.parse import quote
 
-from .escape import md_text
+from .escape import md_code_span, md_text
 from .models import Paper
 
 
@@ -41,6 +43,11 @@ def _two_decimals(value: float) -> Trusted:
     return Trusted(f"{value:.2f}")
 
 
+def _code(value: str) -> Trusted:
+    """Untrusted text as a code span, fences included (escape.md_code_span does the escaping)."""
+    return Trusted(md_code_span(value))
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Any:
     import jinja2  # imported on first render: a run that fails early never pays for it
@@ -54,7 +61,7 @@ def _environment() -> Any:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(url=_url_part, thousands=_thousands, two_decimals=_two_decimals)
+    env.filters.update(url=_url_part, thousands=_thousands, two_decimals=_two_decimals, code=_code)
     return env
 
 

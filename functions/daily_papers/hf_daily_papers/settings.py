@@ -54,6 +54,7 @@ class Settings:
     top_n: int = 10
     refresh_days: int = 0
     fetch_concurrency: int = 4
+    hf_max_rps: float = 1.0  # HF requests per second at most (anonymous quota: 500 per 5 min); 0 = unpaced
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -78,6 +79,7 @@ class Settings:
             fetch_concurrency=_int(
                 "FETCH_CONCURRENCY", get("FETCH_CONCURRENCY"), cls.fetch_concurrency, low=1, high=8
             ),
+            hf_max_rps=_rate("HF_MAX_RPS", get("HF_MAX_RPS"), cls.hf_max_rps),
         )
         settings.validate()
         return settings
@@ -127,4 +129,17 @@ def _int(name: str, raw: str | None, default: int, *, low: int, high: int) -> in
         raise SettingsError(name, raw, "expected a whole number") from None
     if not low <= value <= high:
         raise SettingsError(name, raw, f"expected {low}..{high}")
+    return value
+
+
+def _rate(name: str, raw: str | None, default: float) -> float:
+    """Requests per second: a number from 0 (no limit) to 100."""
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(name, raw, "expected a number of requests per second (0 = no limit)") from None
+    if not 0 <= value <= 100:  # also rejects nan
+        raise SettingsError(name, raw, "expected 0..100 (0 = no limit)")
     return value
