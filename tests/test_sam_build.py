@@ -27,7 +27,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from conftest import DEFAULT_DAYS, EVENTS, REGION, ROOT, TOKEN, expected_post, load_event, load_hf
+from conftest import DEFAULT_DAYS, EVENTS, REGION, ROOT, TOKEN, expected_post, load_event, load_hf, make_item
 from fakes.github import FakeGitHub
 from fakes.hf import FakeHF
 
@@ -61,7 +61,13 @@ except Exception as exc:
 names = ["hf_daily_papers", "jinja2", "markupsafe", "aws_lambda_powertools", "urllib3", "typing_extensions", "boto3"]
 outcome["modules"] = {n: sys.modules[n].__file__ for n in names if n in sys.modules}
 usage = resource.getrusage(resource.RUSAGE_SELF)
-outcome["max_rss_mb"] = usage.ru_maxrss / 1024
+# Peak RSS of this process image: VmHWM (ru_maxrss would also count the parent's, forked at exec).
+try:
+    with open("/proc/self/status", encoding="ascii") as f:
+        hwm_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    hwm_kb = usage.ru_maxrss
+outcome["max_rss_mb"] = hwm_kb / 1024
 outcome["cpu_seconds"] = usage.ru_utime + usage.ru_stime
 with open(out_file, "w", encoding="utf-8") as f:
     json.dump(outcome, f)
@@ -266,3 +272,35 @@ def test_built_function_dry_run_writes_nothing(built, stack):
     assert run.result["post"].startswith("---\ntitle: Hugging Face Daily Papers - 2026-08-21\n")
     assert stack["github"].writes == []
     assert stack["s3"].list_objects_v2(Bucket=stack["bucket"]).get("KeyCount", 0) == 0
+
+
+def test_built_function_backfills_the_range_event_in_one_commit(built, stack):
+    github = stack["github"]
+
+    run = built.invoke(load_event("range.json"), stack["env"], stack["tmp"])  # 2026-02-16..25
+
+    assert run.error is None
+    assert run.result["counts"] == {"created": 2, "empty": 8}
+    assert github.files()["_posts/2026-02-19-daily-papers.md"] == expected_post("2026-02-19")
+    assert github.files()["_posts/2026-02-25-daily-papers.md"] == expected_post("2026-02-25")
+    assert len(github.history()) == 2  # the initial commit + one for the whole range
+    keys = [o["Key"] for o in stack["s3"].list_objects_v2(Bucket=stack["bucket"])["Contents"]]
+    assert keys == ["daily/2026/02/2026-02-19.json", "daily/2026/02/2026-02-25.json"]
+
+
+def test_built_function_builds_the_monthly_digest_from_the_scheduler_input(built, stack):
+    """The digest's own template (package data) renders from the artifact."""
+    stack["hf"].days.update({
+        "2026-01-05": [make_item("2601.00001", 120, "2026-01-05", keywords=["diffusion models"], org="NVIDIA"),
+                       make_item("2601.00002", 45, "2026-01-05", keywords=["benchmark"])],
+        "2026-01-20": [make_item("2601.00003", 61, "2026-01-20", keywords=["diffusion models"])],
+    })
+    event = load_event("scheduler-monthly.json")  # 2026-02-01 00:00 UTC = 09:00 in Seoul
+
+    run = built.invoke(event, stack["env"], stack["tmp"])
+
+    assert run.error is None
+    assert (run.result["digest"], run.result["period"], run.result["status"]) == ("monthly", "2026-01", "created")
+    post = stack["github"].files()[run.result["post_path"]]
+    assert post.startswith("---\n") and "2601.00001" in post and "diffusion models" in post
+    assert any(line.get("correlation_id") == event["execution_id"] for line in run.logs)
