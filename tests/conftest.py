@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ sys.path.insert(0, str(ROOT / "functions" / "daily_papers"))
 
 from fakes.github import FakeGitHub  # noqa: E402
 from fakes.hf import FakeHF  # noqa: E402
+from openapi_contract import GitHubContract  # noqa: E402
 
 TOKEN = "ghp_TESTtoken_DoNotLeak_0123456789abcdef"
 BUCKET = "hf-daily-papers-archive-test"
@@ -66,6 +69,43 @@ DEFAULT_DAYS = {
     "2026-02-25": "seed-2026-02-25",
     "2026-08-21": "2026-08-21",
 }
+
+
+@pytest.fixture(autouse=True)
+def fast_http(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Every upstream call in tests: short timeouts, near-zero backoff, a 10 s budget, and at most
+    1.5 s of server-requested wait (`Retry-After: 1` is honoured; longer asks fail at once)."""
+    from hf_daily_papers import app
+    from hf_daily_papers.http import HttpConfig
+
+    config = HttpConfig(connect_timeout=2.0, read_timeout=5.0, retries=4, backoff_factor=0.01,
+                        backoff_max=0.05, max_server_wait=1.5, deadline=10.0)
+    monkeypatch.setattr(app, "HTTP_CONFIG", config)
+    return config
+
+
+@pytest.fixture(autouse=True)
+def github_contract(monkeypatch: pytest.MonkeyPatch) -> Iterator[GitHubContract]:
+    """Every request any test sends to a FakeGitHub (fixture or not) must match GitHub's OpenAPI
+    description (tests/openapi_contract.py), and so must the fake's answers; a test that breaks
+    the contract fails at teardown. Tests that send bad requests on purpose `take()` them."""
+    contract = GitHubContract()
+    monkeypatch.setattr(FakeGitHub, "on_create", [contract.watch])
+    yield contract
+    violations = contract.take()
+    if violations:
+        shown = "\n  ".join(violations[:20])
+        pytest.fail(f"{len(violations)} GitHub contract violation(s):\n  {shown}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def fresh_parameters_cache() -> Iterator[None]:
+    """Powertools Parameters caches secrets per process; each test starts (and ends) cold."""
+    from aws_lambda_powertools.utilities.parameters.base import clear_caches
+
+    clear_caches()
+    yield
+    clear_caches()
 
 
 @pytest.fixture
@@ -139,6 +179,60 @@ def lambda_env(monkeypatch: pytest.MonkeyPatch, hf: FakeHF, github: FakeGitHub, 
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env
+
+
+class RunLog:
+    """What the handler's Powertools logger printed, line by line, exactly as formatted (JSON)."""
+
+    def __init__(self) -> None:
+        self.stream = io.StringIO()
+
+    @property
+    def text(self) -> str:
+        return self.stream.getvalue()
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.text.splitlines() if line.strip()]
+
+    def messages(self, level: str | None = None) -> list[str]:
+        return [r["message"] for r in self.records if level is None or r["level"] == level]
+
+    def find(self, prefix: str) -> dict[str, Any]:
+        found = [r for r in self.records if str(r.get("message", "")).startswith(prefix)]
+        assert found, f"no log line starting with {prefix!r} in {self.messages()}"
+        return found[-1]
+
+
+@pytest.fixture
+def run_log() -> Iterator[RunLog]:
+    from hf_daily_papers import handler
+
+    log = RunLog()
+    stream_handler = logging.StreamHandler(log.stream)
+    stream_handler.setFormatter(handler.logger.registered_formatter)
+    handler.logger._logger.addHandler(stream_handler)
+    try:
+        yield log
+    finally:
+        handler.logger._logger.removeHandler(stream_handler)
+
+
+@pytest.fixture
+def secret_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the secrets read from Secrets Manager (GetSecretValue calls), in order."""
+    from botocore.client import BaseClient
+
+    reads: list[str] = []
+    original = BaseClient._make_api_call
+
+    def counting(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+        if operation_name == "GetSecretValue":
+            reads.append(api_params.get("SecretId", ""))
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counting)
+    return reads
 
 
 @pytest.fixture

@@ -4,6 +4,9 @@ It keeps real Git semantics where the client can see them: blob shas are Git's, 
 hierarchical (subtrees have their own shas), commits have parents, `PATCH .../git/refs` refuses
 a non-fast-forward update (422), and the contents API answers 409 on a stale `sha` and 422 when
 `sha` is missing for an existing file. Tree and commit shas are deterministic but not Git's.
+Error bodies have GitHub's shape (`message`, `documentation_url`, `status`), as recorded in
+tests/fixtures/github/*.json; the OpenAPI contract check (tests/openapi_contract.py) validates
+every request sent to it and every answer it gives.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import hashlib
 import json
 import re
 import threading
-from typing import Any
+from typing import Any, Callable, ClassVar
 from urllib.parse import unquote
 
 from .server import FakeServer, Reply, Request
@@ -29,7 +32,13 @@ def _sha(kind: str, payload: Any) -> str:
     return hashlib.sha1(f"{kind}\0{json.dumps(payload, sort_keys=True)}".encode()).hexdigest()
 
 
+DOCS = "https://docs.github.com/rest"
+
+
 class FakeGitHub(FakeServer):
+    #: Called with every new instance; conftest attaches the OpenAPI contract check here.
+    on_create: ClassVar[list[Callable[["FakeGitHub"], None]]] = []
+
     def __init__(
         self,
         owner: str = "lim4349",
@@ -53,6 +62,8 @@ class FakeGitHub(FakeServer):
         initial.update(files or {})
         tree = self._build_tree({p: self._blob(c.encode()) for p, c in initial.items()})
         self.refs[branch] = self._commit(tree, [], "Initial commit")
+        for hook in list(FakeGitHub.on_create):
+            hook(self)
 
     # ---- object store -------------------------------------------------------------------
     def _blob(self, data: bytes) -> str:
@@ -158,7 +169,7 @@ class FakeGitHub(FakeServer):
     def handle(self, request: Request) -> Reply:
         auth = request.headers.get("authorization", "")
         if auth not in (f"Bearer {self.token}", f"token {self.token}"):
-            return Reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"})
+            return Reply(401, {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"})
         prefix = f"/repos/{self.owner}/{self.repo}"
         if not request.path.startswith(prefix):
             return _not_found()
@@ -204,11 +215,11 @@ class FakeGitHub(FakeServer):
         body = request.json() or {}
         sha = body.get("sha")
         if branch not in self.refs:
-            return Reply(422, {"message": "Reference does not exist", "status": "422"})
+            return _invalid("Reference does not exist", "git/refs#update-a-reference")
         if sha not in self.commits:
-            return Reply(422, {"message": "Object does not exist", "status": "422"})
+            return _invalid("Object does not exist", "git/refs#update-a-reference")
         if not body.get("force") and not self._is_ancestor(self.refs[branch], sha):
-            return Reply(422, {"message": "Update is not a fast forward", "status": "422"})
+            return _invalid("Update is not a fast forward", "git/refs#update-a-reference")
         self.refs[branch] = sha
         return Reply(200, self._ref_body(branch))
 
@@ -228,7 +239,7 @@ class FakeGitHub(FakeServer):
         body = request.json() or {}
         tree, parents = body.get("tree"), body.get("parents", [])
         if not isinstance(body.get("message"), str) or tree not in self.trees or any(p not in self.commits for p in parents):
-            return Reply(422, {"message": "Invalid request", "status": "422"})
+            return _invalid("Invalid request", "git/commits#create-a-commit")
         return Reply(201, self._commit_body(self._commit(tree, parents, body["message"])))
 
     def _resolve_tree(self, ref: str) -> str | None:
@@ -244,7 +255,7 @@ class FakeGitHub(FakeServer):
         tree = self._resolve_tree(ref)
         if tree is None:
             return _not_found()
-        recursive = request.query.get("recursive", [None])[0] not in (None, "", "0", "false")
+        recursive = "recursive" in request.query  # GitHub: any value, even 0 or false, means recursive
         entries = self._listing(tree) if recursive else [self._entry(e) for e in self.trees[tree]]
         truncated = bool(recursive and self.truncate_over is not None and len(entries) > self.truncate_over)
         if truncated:
@@ -254,13 +265,13 @@ class FakeGitHub(FakeServer):
     def create_tree(self, request: Request) -> Reply:
         body = request.json() or {}
         base = body.get("base_tree")
-        files = self._flatten(base) if base else {}
         if base and base not in self.trees:
-            return Reply(422, {"message": "Invalid tree info", "status": "422"})
+            return _invalid("Invalid tree info", "git/trees#create-a-tree")
+        files = self._flatten(base) if base else {}
         for entry in body.get("tree", []):
             path = entry.get("path")
             if not isinstance(path, str) or entry.get("type", "blob") != "blob" or entry.get("mode") not in ("100644", "100755"):
-                return Reply(422, {"message": "Invalid tree info", "status": "422"})
+                return _invalid("Invalid tree info", "git/trees#create-a-tree")
             if "content" in entry:
                 files[path] = self._blob(entry["content"].encode("utf-8"))
             elif entry.get("sha") is None:
@@ -268,7 +279,7 @@ class FakeGitHub(FakeServer):
             elif entry["sha"] in self.blobs:
                 files[path] = entry["sha"]
             else:
-                return Reply(422, {"message": "Invalid tree info", "status": "422"})
+                return _invalid("Invalid tree info", "git/trees#create-a-tree")
         tree = self._build_tree(files)
         return Reply(201, {"sha": tree, "url": f"{self.api}/git/trees/{tree}", "tree": [self._entry(e) for e in self.trees[tree]], "truncated": False})
 
@@ -276,7 +287,7 @@ class FakeGitHub(FakeServer):
         body = request.json() or {}
         content = body.get("content")
         if not isinstance(content, str):
-            return Reply(422, {"message": "Invalid request", "status": "422"})
+            return _invalid("Invalid request", "git/blobs#create-a-blob")
         data = base64.b64decode(content) if body.get("encoding") == "base64" else content.encode("utf-8")
         sha = self._blob(data)
         return Reply(201, {"sha": sha, "url": f"{self.api}/git/blobs/{sha}"})
@@ -300,13 +311,14 @@ class FakeGitHub(FakeServer):
         body = request.json() or {}
         branch = body.get("branch") or self.default_branch
         if branch not in self.refs or not isinstance(body.get("message"), str) or not isinstance(body.get("content"), str):
-            return Reply(422, {"message": "Invalid request", "status": "422"})
+            return _invalid("Invalid request", "repos/contents#create-or-update-file-contents")
         head = self.refs[branch]
         files = self._flatten(self.commits[head]["tree"])
         if path in files and body.get("sha") is None:
-            return Reply(422, {"message": 'Invalid request.\n\n"sha" wasn\'t supplied.', "status": "422"})
+            return _invalid('Invalid request.\n\n"sha" wasn\'t supplied.', "repos/contents#create-or-update-file-contents")
         if path in files and body["sha"] != files[path]:
-            return Reply(409, {"message": f"{path} does not match {body['sha']}", "status": "409"})
+            return Reply(409, {"message": f"{path} does not match {body['sha']}",
+                               "documentation_url": f"{DOCS}/repos/contents#create-or-update-file-contents", "status": "409"})
         created = path not in files
         files[path] = self._blob(base64.b64decode(body["content"]))
         self.refs[branch] = self._commit(self._build_tree(files), [head], body["message"])
@@ -315,4 +327,9 @@ class FakeGitHub(FakeServer):
 
 
 def _not_found() -> Reply:
-    return Reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"})
+    return Reply(404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"})
+
+
+def _invalid(message: str, doc: str) -> Reply:
+    """GitHub's 422 (validation-error schema: `message` and `documentation_url` required)."""
+    return Reply(422, {"message": message, "documentation_url": f"{DOCS}/{doc}", "status": "422"})

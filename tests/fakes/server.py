@@ -20,6 +20,8 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-case names
     body: bytes
+    status: int | None = None  # what the fake answered (None: dropped, stalled or lost)
+    faulted: bool = False  # answered (or not) by a scripted Fault, not by the fake itself
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -47,12 +49,17 @@ class Reply:
 
 @dataclass
 class Fault:
-    """Answer matching requests with `reply` (or drop / stall the connection), `times` times."""
+    """Answer matching requests with `reply` (or drop / stall / lose), `times` times.
+
+    `drop` closes the connection before the request is handled; `stall` waits `stall_seconds`
+    then closes it (a timeout); `lose` handles the request (its effects happen) and closes the
+    connection without an answer, as when a response is lost on the way back.
+    """
 
     method: str | None = None
     path: str | None = None  # a regex searched in the path
     reply: Reply | None = None
-    action: str = "reply"  # reply | drop | stall
+    action: str = "reply"  # reply | drop | stall | lose
     stall_seconds: float = 2.0
     times: int = 1
     when: Callable[[Request], bool] | None = None
@@ -73,6 +80,8 @@ class FakeServer:
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
         self.observers: list[Callable[[Request], None]] = []  # e.g. the OpenAPI contract check
+        # Called with (request, reply) for every answer of the fake itself (not a Fault's).
+        self.reply_observers: list[Callable[[Request, "Reply"], None]] = []
         self._lock = threading.RLock()
         fake = self
 
@@ -101,6 +110,7 @@ class FakeServer:
                         fault.times -= 1
                 for observe in observers:
                     observe(request)
+                request.faulted = fault is not None
                 if fault and fault.action == "drop":
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -109,7 +119,18 @@ class FakeServer:
                     time.sleep(fault.stall_seconds)
                     self.close_connection = True
                     return
-                reply = fault.reply if fault and fault.reply else fake.handle(request)
+                if fault and fault.action == "lose":
+                    fake.handle(request)
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if fault and fault.reply:
+                    reply = fault.reply
+                else:
+                    reply = fake.handle(request)
+                    for observe_reply in list(fake.reply_observers):
+                        observe_reply(request, reply)
+                request.status = reply.status
                 data, content_type = reply.encoded()
                 self.send_response(reply.status)
                 if content_type:
@@ -165,3 +186,7 @@ class FakeServer:
     @property
     def writes(self) -> list[Request]:
         return [r for r in self.requests if r.is_write]
+
+    def answered(self, status: int, method: str | None = None) -> list[Request]:
+        """Requests the server answered with `status` (optionally only this method)."""
+        return [r for r in self.requests if r.status == status and (method is None or r.method == method)]

@@ -34,7 +34,22 @@ class Services:
     publisher: Publisher
 
 
-def hf_source(settings: Settings, http_config: HttpConfig = HttpConfig()) -> HfApiSource:
+#: Timeouts, retries and time budget of every upstream call (tests swap in a fast one).
+HTTP_CONFIG = HttpConfig()
+#: botocore settings of the S3 and Secrets Manager clients: 3 tries, short timeouts. Worst case
+#: per call: 3 * (5 + 15) s + standard-mode backoff (under 2 s for two retries) ~ 62 s.
+AWS_TRIES, AWS_CONNECT_TIMEOUT, AWS_READ_TIMEOUT = 3, 5, 15
+
+
+def aws_client_config() -> Any:
+    from botocore.config import Config
+
+    return Config(retries={"mode": "standard", "max_attempts": AWS_TRIES},
+                  connect_timeout=AWS_CONNECT_TIMEOUT, read_timeout=AWS_READ_TIMEOUT)
+
+
+def hf_source(settings: Settings, http_config: HttpConfig | None = None) -> HfApiSource:
+    http_config = http_config or HTTP_CONFIG
     http: Any = HttpClient("Hugging Face", http_config, user_agent=USER_AGENT)
     if settings.hf_max_rps:  # pace every request (HF_MAX_RPS); 0 = as fast as FETCH_CONCURRENCY allows
         http = PacedHttp(http, RateLimiter(settings.hf_max_rps))
@@ -43,14 +58,13 @@ def hf_source(settings: Settings, http_config: HttpConfig = HttpConfig()) -> HfA
 
 def s3_archive(settings: Settings) -> S3Archive:
     import boto3
-    from botocore.config import Config
 
-    config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
-    return S3Archive(boto3.client("s3", config=config), settings.require_s3())
+    return S3Archive(boto3.client("s3", config=aws_client_config()), settings.require_s3())
 
 
-def github_publisher(settings: Settings, http_config: HttpConfig = HttpConfig()) -> GitHubPublisher:
+def github_publisher(settings: Settings, http_config: HttpConfig | None = None) -> GitHubPublisher:
     repository = settings.require_github()
+    http_config = http_config or HTTP_CONFIG
     return GitHubPublisher(
         HttpClient("GitHub", http_config, user_agent=USER_AGENT),
         settings.github_api_url,
@@ -65,26 +79,73 @@ def token_provider(settings: Settings) -> Callable[[], str]:
     """The GitHub token, read when first needed: from GITHUB_TOKEN, else Secrets Manager (cached)."""
     if settings.github_token is not None:
         return settings.github_token.reveal
-    secret_id = settings.github_token_secret
+    return SecretToken(settings.github_token_secret or "")
 
-    def from_secrets_manager() -> str:
+
+class SecretToken:
+    """The token in a Secrets Manager secret, read through Powertools Parameters.
+
+    A run asks for it once (when it first publishes); Powertools caches it for `MAX_AGE`
+    seconds, so warm invocations close together share one read. `refresh()` reads it again
+    regardless of the cache: the publisher calls it once after a 401, so a rotated token is
+    picked up without waiting for the cache to expire. Errors name the secret, never the value.
+    """
+
+    MAX_AGE = 300
+    #: Secrets Manager / KMS / IAM error codes that no retry will fix.
+    PERMANENT = frozenset({
+        "ResourceNotFoundException", "AccessDeniedException", "AccessDenied", "InvalidRequestException",
+        "DecryptionFailure", "UnrecognizedClientException", "InvalidSignatureException",
+        "ExpiredTokenException", "NoCredentialsError", "PartialCredentialsError",
+    })
+
+    def __init__(self, secret_id: str) -> None:
+        self.secret_id = secret_id
+        self._provider: Any = None  # a Powertools SecretsProvider (its cache), made on first use
+
+    def __call__(self) -> str:
+        return self._read(force=False)
+
+    def refresh(self) -> str:
+        return self._read(force=True)
+
+    def _read(self, *, force: bool) -> str:
         from aws_lambda_powertools.utilities import parameters
 
+        name = f"secret {self.secret_id}"
         try:
-            value = parameters.get_secret(secret_id, max_age=300)
+            if self._provider is None:
+                _hide_response_bodies()
+                self._provider = parameters.SecretsProvider(boto_config=aws_client_config())
+            value = self._provider.get(self.secret_id, max_age=self.MAX_AGE, force_fetch=force)
         except parameters.exceptions.GetParameterError as exc:
-            cause = type(exc.__cause__).__name__ if exc.__cause__ else "GetParameterError"
-            code = getattr(exc.__cause__, "response", {}).get("Error", {}).get("Code", cause)
-            if code in ("ResourceNotFoundException", "AccessDeniedException", "InvalidRequestException"):
-                raise AuthError("Secrets Manager", f"secret {secret_id}", f"cannot read it: {code}") from None
-            raise UpstreamUnavailable("Secrets Manager", f"read secret {secret_id}", code, 1) from None
-        token = value.decode() if isinstance(value, bytes) else str(value)
+            # Powertools raises GetParameterError inside `except`: the SDK's error is the context.
+            cause = exc.__cause__ or exc.__context__
+            response = getattr(cause, "response", None) or {}
+            code = response.get("Error", {}).get("Code") or (type(cause).__name__ if cause else "GetParameterError")
+            if code in self.PERMANENT:
+                raise AuthError("Secrets Manager", name, f"cannot read it: {code}") from None
+            tries = response.get("ResponseMetadata", {}).get("RetryAttempts", AWS_TRIES - 1) + 1
+            raise UpstreamUnavailable("Secrets Manager", f"read {name}", code, tries) from None
+        token = value.decode() if isinstance(value, bytes) else str(value or "")
         token = token.strip()
         if not token:
-            raise AuthError("Secrets Manager", f"secret {secret_id}", "it is empty")
+            raise AuthError("Secrets Manager", name, "it is empty")
         return token
 
-    return from_secrets_manager
+
+def _drop_response_body(record: Any) -> bool:
+    return not str(record.msg).startswith("Response body")
+
+
+def _hide_response_bodies() -> None:
+    """botocore logs every response body at DEBUG, GetSecretValue's (the token) included; a root
+    logger at DEBUG (e.g. Lambda's log level setting) would print it. Drop those records."""
+    import logging
+
+    parsers = logging.getLogger("botocore.parsers")
+    if _drop_response_body not in parsers.filters:
+        parsers.addFilter(_drop_response_body)
 
 
 def lambda_services(settings: Settings) -> Services:

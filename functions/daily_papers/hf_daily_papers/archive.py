@@ -59,6 +59,7 @@ class FolderArchive:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.where = str(self.root)
+        self.written: list[str] = []  # keys this archive wrote (for failure logs)
 
     def get(self, key: str) -> dict[str, Any] | None:
         path = self.root / key
@@ -70,6 +71,7 @@ class FolderArchive:
         tmp = path.with_suffix(".json.tmp")
         tmp.write_bytes(encode(document))
         tmp.replace(path)
+        self.written.append(key)
 
 
 class S3Archive:
@@ -79,6 +81,7 @@ class S3Archive:
         self._s3 = client
         self.bucket = bucket
         self.where = f"s3://{bucket}"
+        self.written: list[str] = []  # keys this archive wrote (for failure logs)
 
     def get(self, key: str) -> dict[str, Any] | None:
         try:
@@ -100,15 +103,23 @@ class S3Archive:
             )
         except Exception as exc:
             raise self._error(exc, f"write {key}") from None
+        self.written.append(key)
 
     def _error(self, exc: Exception, what: str) -> Exception:
         code = _code(exc)
-        if code is None:
-            return UpstreamUnavailable(self.SERVICE, f"{what} in {self.bucket}", type(exc).__name__, 1)
+        if code is None:  # no answer: no credentials, or no connection (botocore retried it)
+            name = type(exc).__name__
+            if "Credentials" in name:
+                return AuthError(self.SERVICE, "the function's IAM role", f"{name} on {what} in {self.bucket}")
+            return UpstreamUnavailable(self.SERVICE, f"{what} in {self.bucket}", name, _max_attempts(self._s3))
         if code in ("AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"):
             return AuthError(self.SERVICE, "the function's IAM role", f"{code} on {what} in {self.bucket}")
         if code.startswith("5") or code in ("SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout"):
-            return UpstreamUnavailable(self.SERVICE, f"{what} in {self.bucket}", code, 1)
+            return UpstreamUnavailable(self.SERVICE, f"{what} in {self.bucket}", code, _tries(exc))
+        if code == "NoSuchBucket":
+            return UpstreamRejected(
+                self.SERVICE, f"{what} in {self.bucket}", _status(exc), f"{code}: the bucket does not exist (check BUCKET_NAME)"
+            )
         return UpstreamRejected(self.SERVICE, f"{what} in {self.bucket}", _status(exc), code)
 
 
@@ -117,6 +128,19 @@ def _code(exc: Exception) -> str | None:
     if not isinstance(response, dict):
         return None
     return str(response.get("Error", {}).get("Code") or response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
+
+
+def _max_attempts(client: Any) -> int:
+    try:  # botocore stores `max_attempts` (retries) as `total_max_attempts` (tries)
+        retries = client.meta.config.retries
+        return int(retries.get("total_max_attempts") or retries.get("max_attempts", 0) + 1)
+    except (AttributeError, TypeError, ValueError):
+        return 1
+
+
+def _tries(exc: Exception) -> int:
+    response = getattr(exc, "response", None) or {}
+    return int(response.get("ResponseMetadata", {}).get("RetryAttempts") or 0) + 1
 
 
 def _status(exc: Exception) -> int:

@@ -29,7 +29,7 @@ class UpstreamUnavailable(DailyPapersError):
 
     def __init__(self, service: str, what: str, detail: str, tries: int) -> None:
         self.service, self.tries = service, tries
-        super().__init__(f"{service} unavailable: {what}: {detail} (after {tries} tries)")
+        super().__init__(f"{service} unavailable: {what}: {detail} (after {tries} {'try' if tries == 1 else 'tries'})")
 
 
 class UpstreamInvalid(DailyPapersError):
@@ -57,7 +57,8 @@ class AuthError(DailyPapersError):
 
 
 class Conflict(DailyPapersError):
-    """A concurrent writer kept winning the race after bounded re-reads."""
+    """A concurrent writer kept winning the race after bounded re-reads. Nothing was committed
+    by this run; running it again (when the other writer is done) completes it."""
 
 
 def _show(value: object, limit: int = 80) -> str:

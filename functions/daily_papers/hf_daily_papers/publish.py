@@ -7,15 +7,18 @@ whose content is already there is not written; when nothing changed, no commit i
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol
 from urllib.parse import quote
 
-from .errors import AuthError, Conflict, UpstreamInvalid, UpstreamRejected
+from .errors import AuthError, Conflict, DailyPapersError, UpstreamInvalid, UpstreamRejected, UpstreamUnavailable
 from .http import HttpClient
 
 SERVICE = "GitHub"
+log = logging.getLogger("hf_daily_papers.publish")
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,10 @@ class GitHubPublisher:
     """One commit for any number of files: read ref → read tree → create tree → commit → move ref.
 
     A daily post costs 2 reads when unchanged and 5 requests when it changes. The ref is moved
-    with `force: false`; if another writer moved it first (422/409), everything is re-read and
-    retried, up to `max_attempts` times, so concurrent runs end with one correct post.
+    with `force: false`; if another writer moved it first (409, or 422 "not a fast forward"),
+    everything is re-read and retried, up to `max_attempts` times, so concurrent runs end with
+    one correct post. Any other 4xx fails at once: 401 (after one fresh read of the token, in case
+    it was rotated) and 403 as `AuthError`, 404/422 as `UpstreamRejected`.
     """
 
     def __init__(
@@ -100,9 +105,21 @@ class GitHubPublisher:
         self._token_name = token_name
         self.max_attempts = max_attempts
         self.where = f"github.com/{repository}@{branch}"
+        self.commits: list[str] = []  # every commit this publisher moved the branch to (for failure logs)
 
     def publish(self, files: Mapping[str, str], message: str) -> Publication:
         headers = self._headers()
+        try:
+            return self._publish(files, message, headers)
+        except DailyPapersError as exc:
+            # Errors quote what GitHub answered; should an upstream (or a proxy) echo the token
+            # back, it must not reach a log or the Lambda's error output.
+            token = headers.get("Authorization", "").partition(" ")[2]
+            if token and token in str(exc):
+                exc.args = (str(exc).replace(token, "***"),)
+            raise
+
+    def _publish(self, files: Mapping[str, str], message: str, headers: dict[str, str]) -> Publication:
         contents = {path: text.encode("utf-8") for path, text in files.items()}
         wanted = {path: git_blob_sha(data) for path, data in contents.items()}
         for attempt in range(1, self.max_attempts + 1):
@@ -146,7 +163,12 @@ class GitHubPublisher:
                 races=(409, 422),
             )
             if moved is not None:
+                self.commits.append(commit_sha)
                 return Publication(statuses, commit_sha, attempt)
+            log.warning(
+                "GitHub: %s@%s moved under us (another writer); re-reading, attempt %d of %d",
+                self.repository, self.branch, attempt + 1, self.max_attempts,
+            )
         raise Conflict(
             f"GitHub: {self.repository}@{self.branch} kept moving under us; "
             f"gave up after {self.max_attempts} attempts (nothing committed by this run)"
@@ -215,13 +237,18 @@ class GitHubPublisher:
         races: tuple[int, ...] = (),
     ) -> Any:
         response = self._http.request(method, self._repo_url + path, what=what, headers=headers, json_body=body)
+        if response.status == 401 and self._fresh_token(headers):
+            response = self._http.request(method, self._repo_url + path, what=what, headers=headers, json_body=body)
         if response.status == expect:
             return response.json(SERVICE, what)
-        if response.status in races:
-            return None
         detail = _message(response.body)
+        if response.status in races and (response.status == 409 or "fast forward" in detail.lower()):
+            return None
         if response.status == 401:
             raise AuthError(SERVICE, self._token_name, f"{what}: HTTP 401 {detail}")
+        if response.status == 403 and "rate limit" in detail.lower():
+            # A secondary rate limit without retry-after/x-ratelimit-*: GitHub says wait a minute or more.
+            raise UpstreamUnavailable(SERVICE, what, f"HTTP 403 {detail} (rate limited; wait at least a minute)", response.tries)
         if response.status == 403:
             raise AuthError(
                 SERVICE, self._token_name, f"{what}: HTTP 403 {detail} (needs Contents: read and write on {self.repository})"
@@ -229,6 +256,19 @@ class GitHubPublisher:
         if response.status == 404:
             detail = f"{detail} (does {self.repository} exist, with branch {self.branch}, visible to the token?)"
         raise UpstreamRejected(SERVICE, what, response.status, detail)
+
+
+    def _fresh_token(self, headers: dict[str, str]) -> bool:
+        """After a 401: read the token again, past any cache; True if it changed (then retry once)."""
+        refresh = getattr(self._token, "refresh", None)
+        if refresh is None:
+            return False
+        token = refresh()
+        if headers.get("Authorization") == f"Bearer {token}":
+            return False
+        log.warning("GitHub: %s was refused (401) and has changed since it was read; retrying with the new one", self._token_name)
+        headers["Authorization"] = f"Bearer {token}"
+        return True
 
 
 def _sha(obj: Any, what: str) -> str:
@@ -239,12 +279,22 @@ def _sha(obj: Any, what: str) -> str:
 
 
 def _message(body: bytes) -> str:
-    import json
-
+    """GitHub's error `message`, with its validation `errors` (resource.field code) if any."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return " ".join(body[:120].decode("utf-8", "replace").split())
-    if isinstance(data, dict):
-        return str(data.get("message", ""))[:200]
-    return ""
+    if not isinstance(data, dict):
+        return ""
+    message = " ".join(str(data.get("message", "")).split())[:200]
+    errors = data.get("errors")
+    if isinstance(errors, list) and errors:
+        parts = []
+        for error in errors[:3]:
+            if isinstance(error, dict):
+                where = ".".join(str(error[k]) for k in ("resource", "field") if error.get(k))
+                parts.append(" ".join(p for p in (where, str(error.get("code") or error.get("message") or "")) if p))
+            elif isinstance(error, str):
+                parts.append(error[:80])
+        message += f" ({'; '.join(parts)})"
+    return message

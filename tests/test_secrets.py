@@ -1,0 +1,154 @@
+"""The GitHub token: read once per invocation through Powertools Parameters, and never seen again.
+
+It must not appear in anything a run prints (Powertools JSON logs, any logger even at DEBUG,
+stdout/stderr, metrics), raises (message, repr, traceback), writes (S3 objects, posts, commits,
+trees) or requests (URLs of both fakes; and it is never sent to Hugging Face at all), whether
+the run succeeds or fails.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from typing import Any, Callable
+
+import pytest
+
+from conftest import BUCKET, SECRET_NAME, TOKEN
+from fakes.server import Fault, Reply
+
+DATE = "2026-02-25"
+REF_UPDATE = r"/git/refs/heads/main$"
+FAST_FORWARD = {"message": "Update is not a fast forward", "documentation_url": "https://docs.github.com/rest/git/refs#update-a-reference"}
+
+
+def _everything(run_log: Any, caplog: Any, capfd: Any, hf: Any, github: Any, aws: Any,
+                outcomes: list[str]) -> dict[str, str]:
+    """Every channel a token could leak through, as text, by name."""
+    out, err = capfd.readouterr()
+    s3 = []
+    for version in aws.list_object_versions(Bucket=BUCKET).get("Versions", []):
+        obj = aws.get_object(Bucket=BUCKET, Key=version["Key"], VersionId=version["VersionId"])
+        s3.append(f"{version['Key']} {obj.get('Metadata')} {obj['Body'].read().decode('utf-8', 'replace')}")
+    return {
+        "powertools logs": run_log.text,
+        "all loggers (DEBUG)": caplog.text,
+        "stdout": out,
+        "stderr": err,
+        "results and errors": "\n".join(outcomes),
+        "S3 objects (every version)": "\n".join(s3),
+        "GitHub blobs": "\n".join(b.decode("utf-8", "replace") for b in github.blobs.values()),
+        "GitHub commits and trees": json.dumps([github.commits, github.trees]),
+        "GitHub request URLs": "\n".join(f"{r.path}?{r.query}" for r in github.requests),
+        "GitHub request bodies": "\n".join(r.body.decode("utf-8", "replace") for r in github.requests),
+        "HF requests (URLs and headers)": "\n".join(f"{r.path}?{r.query} {r.headers}" for r in hf.requests),
+    }
+
+
+def _attempt(invoke: Callable[[Any], Any], event: Any, outcomes: list[str]) -> None:
+    try:
+        outcomes.append(json.dumps(invoke(event)))
+    except Exception as exc:  # noqa: BLE001 - every failure is scanned
+        outcomes.append(f"{exc}\n{exc!r}\n" + "".join(traceback.format_exception(exc)))
+
+
+def _rotate(github: Any) -> None:
+    import boto3
+
+    github.token = "ghp_rotated_TOKEN_also_secret_9876543210fedcba"
+    boto3.client("secretsmanager").put_secret_value(SecretId=SECRET_NAME, SecretString=github.token)
+
+
+ECHO = {"message": f"Bad request with header Authorization: Bearer {TOKEN}", "documentation_url": "https://docs.github.com/rest"}
+
+SCENARIOS: dict[str, Callable[[Any, Any, Any], None]] = {
+    "published": lambda hf, github, monkeypatch: None,
+    "dry run": lambda hf, github, monkeypatch: None,
+    "bad credentials": lambda hf, github, monkeypatch: setattr(github, "token", "ghp_not_the_one_in_the_secret"),
+    "no permission": lambda hf, github, monkeypatch: github.inject(Fault("POST", r"/git/trees$", Reply(403, {"message": "Resource not accessible"}), times=9)),
+    "github down": lambda hf, github, monkeypatch: github.inject(Fault("GET", r"/git/ref/", Reply(502, "<html>bad gateway</html>"), times=9)),
+    "conflict": lambda hf, github, monkeypatch: github.inject(Fault("PATCH", REF_UPDATE, Reply(422, FAST_FORWARD), times=9)),
+    "echoed in an error": lambda hf, github, monkeypatch: github.inject(Fault("POST", r"/git/commits$", Reply(422, ECHO))),
+    "echoed in garbage": lambda hf, github, monkeypatch: github.inject(Fault("GET", r"/git/trees/", Reply(200, f"<html>{TOKEN}</html>"))),
+    "hf down": lambda hf, github, monkeypatch: hf.inject(Fault("GET", "/api/daily_papers", Reply(503, "busy"), times=9)),
+    "missing secret": lambda hf, github, monkeypatch: monkeypatch.setenv("GITHUB_TOKEN_SECRET", "hf-daily-papers/missing"),
+}
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_the_token_appears_nowhere(scenario, invoke, hf, github, aws, run_log, caplog, capfd, monkeypatch):
+    caplog.set_level(logging.DEBUG)  # the strictest: every logger, every level
+    SCENARIOS[scenario](hf, github, monkeypatch)
+    outcomes: list[str] = []
+
+    _attempt(invoke, {"date": DATE, "dry_run": scenario == "dry run"}, outcomes)
+    _attempt(invoke, {"date": DATE}, outcomes)  # again: a re-run, warm, with the cached token
+
+    channels = _everything(run_log, caplog, capfd, hf, github, aws, outcomes)
+    leaks = [name for name, text in channels.items() if TOKEN in text]
+    assert leaks == [], f"the token leaked into: {leaks}"
+    # Not vacuous: the runs did log, and (unless it could not be read) the token was really used.
+    assert channels["powertools logs"] and channels["all loggers (DEBUG)"]
+    if scenario not in ("hf down", "missing secret", "dry run"):
+        assert any(r.headers.get("authorization") == f"Bearer {TOKEN}" for r in github.requests)
+    assert all("authorization" not in r.headers for r in hf.requests)  # never sent to HF
+
+
+def test_the_scan_sees_every_channel(invoke, hf, github, aws, run_log, caplog, capfd):
+    """The scan above cannot miss a channel: put the token into each one and it is found."""
+    from hf_daily_papers import handler
+
+    caplog.set_level(logging.DEBUG)
+    invoke({"date": DATE})
+    handler.logger.info(f"a careless line {TOKEN}")
+    logging.getLogger("botocore.endpoint").debug("careless %s", TOKEN)
+    print(TOKEN)
+    aws.put_object(Bucket=BUCKET, Key="daily/careless.json", Body=TOKEN.encode())
+    github.commit_file("_posts/careless.md", TOKEN)
+    import urllib3
+
+    urllib3.request("GET", f"{hf.url}/api/daily_papers?date=2026-02-25&t={TOKEN}")
+
+    channels = _everything(run_log, caplog, capfd, hf, github, aws, [TOKEN])
+    found = {name for name, text in channels.items() if TOKEN in text}
+    assert found >= {"powertools logs", "all loggers (DEBUG)", "stdout", "results and errors",
+                     "S3 objects (every version)", "GitHub blobs", "HF requests (URLs and headers)"}
+
+
+def test_the_token_is_read_once_per_invocation_and_a_rotated_one_is_picked_up(invoke, github, secret_reads):
+    # Invocation 1 retries a lot (a 502, and a lost race that re-reads everything): one read.
+    github.inject(Fault("POST", r"/git/trees$", Reply(502, "bad gateway")), Fault("PATCH", REF_UPDATE, Reply(422, FAST_FORWARD)))
+    assert invoke({"date": DATE})["status"] == "created"
+    assert len(github.answered(422, "PATCH")) == 1 and len(github.requests) == 11
+    assert secret_reads == [SECRET_NAME]
+
+    # Invocation 2, same (warm) environment minutes later: Powertools' cache answers.
+    assert invoke({"date": DATE})["status"] == "unchanged"
+    assert secret_reads == [SECRET_NAME]
+
+    # The token is rotated: the cached one is refused (401), read again past the cache, retried.
+    _rotate(github)
+    assert invoke({"date": DATE})["status"] == "unchanged"
+    assert len(github.answered(401)) == 1
+    assert secret_reads == [SECRET_NAME, SECRET_NAME]
+
+
+def test_a_cold_start_reads_the_token_again(invoke, github, secret_reads, monkeypatch):
+    from hf_daily_papers import handler
+
+    invoke({"date": DATE})
+    monkeypatch.setattr(handler, "_cached", None)  # a new execution environment
+
+    invoke({"date": DATE})
+
+    assert secret_reads == [SECRET_NAME, SECRET_NAME]
+
+
+def test_botocore_debug_logging_does_not_print_the_secret(invoke, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    invoke({"date": DATE})
+
+    assert "GetSecretValue" in caplog.text  # botocore did log the call at DEBUG
+    assert TOKEN not in caplog.text
