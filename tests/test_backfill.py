@@ -296,3 +296,15 @@ def test_invalid_hf_max_rps_names_itself(invoke, hf, monkeypatch, value, message
         invoke({"start": "2026-02-18", "end": "2026-02-19"})
     assert message in str(caught.value)
     assert hf.requests == []
+
+
+def test_request_bodies_are_the_same_json_as_before_just_built_in_pieces():
+    """http.json_bytes (a year's create-tree body is ~6 MB) sends exactly what json.dumps would."""
+    from hf_daily_papers.http import json_bytes
+
+    body = {"base_tree": "a" * 40, "tree": [
+        {"path": "_posts/2026-02-25-daily-papers.md", "mode": "100644", "type": "blob",
+         "content": "총 **10개** - 👍 33\n\"quotes\" \\ \u2028 \x00 {{ x }}\n"},
+    ]}
+    assert json_bytes(body) == json.dumps(body, ensure_ascii=False).encode("utf-8")
+    assert json.loads(json_bytes(body)) == body

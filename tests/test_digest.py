@@ -226,6 +226,16 @@ def test_a_period_without_papers_is_empty_and_publishes_nothing(invoke, january,
     assert github.requests == []
 
 
+def test_a_month_with_no_closed_day_yet_is_empty(invoke, january, hf, github, monkeypatch):
+    monkeypatch.setattr(app, "utc_now", lambda: dt.datetime(2026, 1, 1, 3, 0, tzinfo=dt.timezone.utc))  # nothing closed
+
+    result = invoke({"digest": "monthly", "month": "2026-01"})
+
+    assert result == {"digest": "monthly", "period": "2026-01", "start": "2026-01-01", "status": "empty",
+                      "papers": 0, "listed": 0, "days": 0, "fetched": [], "archived": []}
+    assert hf.requests == [] and github.requests == []
+
+
 # -- the weekly digest -----------------------------------------------------------------------
 def test_weekly_digest_is_exactly_the_expected_post(invoke, january, hf, github):
     result = invoke(load_event("weekly.json"))
