@@ -201,7 +201,7 @@ def run_digest(request: DigestRequest, pipeline: Any, *, last_closed: dt.date) -
     loaded = _load_all(pipeline, dates, dry_run=request.dry_run)
     fetched = [d.date.isoformat() for d in loaded if d.fetched]
     archived = [d.date.isoformat() for d in loaded if d.archived]
-    pipeline.metrics.add_metric("DigestDaysFetched", "Count", len(fetched))
+    pipeline.count("DigestDaysFetched", len(fetched))
     failed = [d for d in loaded if d.error]
     result: dict[str, Any] = {
         "digest": request.kind,

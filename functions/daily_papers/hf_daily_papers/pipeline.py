@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Protocol, Sequence
@@ -110,6 +111,12 @@ class Pipeline:
         self.log = logger or logging.getLogger("hf_daily_papers")
         self.metrics = metrics or NullMetrics()
         self.progress = progress
+        self._metrics_lock = threading.Lock()  # days are fetched in worker threads
+
+    def count(self, name: str, value: float) -> None:
+        """Add to a Count metric; safe from the worker threads of a multi-day run."""
+        with self._metrics_lock:
+            self.metrics.add_metric(name, "Count", value)
 
     # -- one day: fetch → rank → render → archive --------------------------------------------
     def prepare(self, date: dt.date, *, dry_run: bool) -> DayResult:
@@ -133,7 +140,7 @@ class Pipeline:
         day = self.source.fetch_day(date)
         if day.skipped:
             self.log.warning("left out items", extra={"date": date.isoformat(), "skipped": list(day.skipped)})
-            self.metrics.add_metric("PapersSkipped", "Count", len(day.skipped))
+            self.count("PapersSkipped", len(day.skipped))
         return day
 
     def store(self, day: Day) -> bool:
@@ -152,7 +159,7 @@ class Pipeline:
         results = self._prepare_all(dates, dry_run=dry_run)
         run = RunResult(results)
         for r in results:
-            self.metrics.add_metric("PapersFetched", "Count", r.papers)
+            self.count("PapersFetched", r.papers)
         pending = {r.post_path: r for r in results if r.status == "pending" and r.post_path}
         if pending:
             files = {path: r.post or "" for path, r in pending.items()}
@@ -160,9 +167,10 @@ class Pipeline:
                 publication = self.publisher.publish(files, message)
             except Exception:
                 self.log.error(
-                    "publish failed: archives written, posts not published; a re-run completes it",
+                    "publish failed: posts not published, their archives are in place; a re-run completes it",
                     extra={
-                        "archived": [r.archive_key for r in results if r.archived],
+                        "archives_in_place": [r.archive_key for r in results if r.archive_key],
+                        "archived_by_this_run": [r.archive_key for r in results if r.archived],
                         "not_published": list(pending),
                         "publisher": self.publisher.where,
                     },
@@ -222,4 +230,4 @@ class Pipeline:
             ("DaysEmpty", sum(r.status == "empty" for r in results)),
             ("DaysFailed", sum(r.status == "failed" for r in results)),
         ):
-            self.metrics.add_metric(name, "Count", value)
+            self.count(name, value)
