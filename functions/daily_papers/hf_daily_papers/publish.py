@@ -120,8 +120,7 @@ class GitHubPublisher:
             raise
 
     def _publish(self, files: Mapping[str, str], message: str, headers: dict[str, str]) -> Publication:
-        contents = {path: text.encode("utf-8") for path, text in files.items()}
-        wanted = {path: git_blob_sha(data) for path, data in contents.items()}
+        wanted = {path: git_blob_sha(text.encode("utf-8")) for path, text in files.items()}
         for attempt in range(1, self.max_attempts + 1):
             head = self._read_head(headers, wanted.keys())
             statuses = {
@@ -256,7 +255,6 @@ class GitHubPublisher:
         if response.status == 404:
             detail = f"{detail} (does {self.repository} exist, with branch {self.branch}, visible to the token?)"
         raise UpstreamRejected(SERVICE, what, response.status, detail)
-
 
     def _fresh_token(self, headers: dict[str, str]) -> bool:
         """After a 401: read the token again, past any cache; True if it changed (then retry once)."""
