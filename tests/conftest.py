@@ -76,7 +76,7 @@ def fast_http(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Every upstream call in tests: short timeouts, near-zero backoff, a 10 s budget, and at most
     1.5 s of server-requested wait (`Retry-After: 1` is honoured; longer asks fail at once)."""
     from hf_daily_papers import app
-    from hf_daily_papers.http import HttpConfig
+    from hf_daily_papers.httpclient import HttpConfig
 
     config = HttpConfig(connect_timeout=2.0, read_timeout=5.0, retries=4, backoff_factor=0.01,
                         backoff_max=0.05, max_server_wait=1.5, deadline=10.0)

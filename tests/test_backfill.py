@@ -16,7 +16,7 @@ from hf_daily_papers.models import rank
 from hf_daily_papers.pacing import RateLimiter
 from hf_daily_papers.pipeline import DaysFailed
 from hf_daily_papers.render import render_daily
-from hf_daily_papers.requests import date_range, parse_event
+from hf_daily_papers.inputs import date_range, parse_event
 from test_cli import run_cli
 
 FEBRUARY = [f"2026-02-{d}" for d in range(16, 26)]  # events/range.json: the two seed days and 8 empty days
@@ -300,7 +300,7 @@ def test_invalid_hf_max_rps_names_itself(invoke, hf, monkeypatch, value, message
 
 def test_request_bodies_are_the_same_json_as_before_just_built_in_pieces():
     """http.json_bytes (a year's create-tree body is ~6 MB) sends exactly what json.dumps would."""
-    from hf_daily_papers.http import json_bytes
+    from hf_daily_papers.httpclient import json_bytes
 
     body = {"base_tree": "a" * 40, "tree": [
         {"path": "_posts/2026-02-25-daily-papers.md", "mode": "100644", "type": "blob",

@@ -23,7 +23,7 @@ from hf_daily_papers.errors import BadInput
 from hf_daily_papers.escape import fold_whitespace, md_code_span
 from hf_daily_papers.hf import parse_day
 from hf_daily_papers.models import Paper
-from hf_daily_papers.requests import DigestRequest, parse_event, weekly
+from hf_daily_papers.inputs import DigestRequest, parse_event, weekly
 from test_cli import run_cli
 
 MONTHLY_POST = "_posts/2026-01-01-monthly-papers-summary.md"

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import load_event, s3_objects
 from hf_daily_papers.errors import BadInput
-from hf_daily_papers.requests import DailyRequest, parse_event
+from hf_daily_papers.inputs import DailyRequest, parse_event
 
 NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
 

@@ -567,7 +567,7 @@ def test_bad_event_is_logged_as_nothing_written(invoke, run_log, github, aws):
 
 
 def test_worst_case_of_one_call_is_well_inside_the_function_timeout():
-    from hf_daily_papers.http import HttpConfig
+    from hf_daily_papers.httpclient import HttpConfig
 
     config = HttpConfig()
     # One call: its retries stop at the deadline, then the last try may time out.

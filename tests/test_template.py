@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import EVENTS, ROOT
-from hf_daily_papers.requests import DailyRequest, DigestRequest, parse_event
+from hf_daily_papers.inputs import DailyRequest, DigestRequest, parse_event
 
 FUNCTION = "DailyPapersFunction"
 SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"

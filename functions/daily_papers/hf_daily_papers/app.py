@@ -13,11 +13,11 @@ from typing import Any, Callable
 from .archive import Archive, FolderArchive, S3Archive
 from .errors import AuthError, UpstreamUnavailable
 from .hf import FolderSource, HfApiSource, PaperSource
-from .http import HttpClient, HttpConfig
+from .httpclient import HttpClient, HttpConfig
 from .pacing import PacedHttp, RateLimiter
 from .pipeline import Options, Pipeline, Progress, RunResult
 from .publish import FolderPublisher, GitHubPublisher, Publisher
-from .requests import DailyRequest, DigestRequest, RangeRequest, Request, last_closed_day
+from .inputs import DailyRequest, DigestRequest, RangeRequest, Request, last_closed_day
 from .settings import Settings
 
 USER_AGENT = "hf-daily-papers/1.0 (+https://github.com/)"

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 from . import app
 from .errors import BadInput, DailyPapersError
-from .requests import DailyRequest, Request, date_range, last_closed_day, monthly, parse_date, weekly
+from .inputs import DailyRequest, Request, date_range, last_closed_day, monthly, parse_date, weekly
 from .settings import Settings
 
 COMMANDS = ("run", "backfill", "digest")

@@ -35,7 +35,7 @@ from .escape import fold_whitespace
 from .hf import parse_day
 from .models import Paper, rank
 from .render import render
-from .requests import DigestRequest
+from .inputs import DigestRequest
 
 TOP_PAPERS = {"monthly": 20, "weekly": 10}
 TOP_KEYWORDS = 10

@@ -14,7 +14,7 @@ from aws_lambda_powertools import Logger, Metrics
 from . import app
 from .archive import archive_key
 from .render import post_path
-from .requests import DailyRequest, parse_event
+from .inputs import DailyRequest, parse_event
 from .settings import Settings
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "hf-daily-papers"))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 
 from .errors import UpstreamInvalid, UpstreamRejected
-from .http import HttpClient
+from .httpclient import HttpClient
 from .models import Day, Paper
 
 PAGE_SIZE = 100

@@ -15,6 +15,10 @@ class Paper:
     upvotes: int
     organization: str | None = None
     keywords: tuple[str, ...] = ()
+    thumbnail: str | None = None  # item.thumbnail (preview image URL), untrusted
+    github_repo: str | None = None  # paper.githubRepo, untrusted
+    github_stars: int | None = None  # paper.githubStars
+    project_page: str | None = None  # paper.projectPage, untrusted
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping, Protocol
 from urllib.parse import quote
 
 from .errors import AuthError, Conflict, DailyPapersError, UpstreamInvalid, UpstreamRejected, UpstreamUnavailable
-from .http import HttpClient
+from .httpclient import HttpClient
 
 SERVICE = "GitHub"
 log = logging.getLogger("hf_daily_papers.publish")

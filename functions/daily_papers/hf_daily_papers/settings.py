@@ -55,6 +55,13 @@ class Settings:
     refresh_days: int = 0
     fetch_concurrency: int = 4
     hf_max_rps: float = 1.0  # HF requests per second at most (anonymous quota: 500 per 5 min); 0 = unpaced
+    hf_token: Secret | None = field(default=None, repr=False)  # HF_TOKEN (local use)
+    hf_token_secret: str | None = None  # HF_TOKEN_SECRET: Secrets Manager secret id of the HF token
+    github_tree_max_entries: int = 100  # entries per create-tree request (a commit's tree is built in chunks)
+    github_tree_max_bytes: int = 1_000_000  # JSON body bytes per create-tree request
+    summary_model: str | None = None  # SUMMARY_MODEL: Bedrock model / inference profile id or ARN; None = off
+    post_image: bool = False  # POST_IMAGE: front matter image: of the top paper
+    post_links: tuple[str, ...] = ()  # POST_LINKS: subset of ("code", "project"), in that order
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -80,6 +87,18 @@ class Settings:
                 "FETCH_CONCURRENCY", get("FETCH_CONCURRENCY"), cls.fetch_concurrency, low=1, high=8
             ),
             hf_max_rps=_rate("HF_MAX_RPS", get("HF_MAX_RPS"), cls.hf_max_rps),
+            hf_token=Secret(get("HF_TOKEN")) if get("HF_TOKEN") else None,
+            hf_token_secret=get("HF_TOKEN_SECRET"),
+            github_tree_max_entries=_int(
+                "GITHUB_TREE_MAX_ENTRIES", get("GITHUB_TREE_MAX_ENTRIES"), cls.github_tree_max_entries, low=1, high=10_000
+            ),
+            github_tree_max_bytes=_int(
+                "GITHUB_TREE_MAX_BYTES", get("GITHUB_TREE_MAX_BYTES"), cls.github_tree_max_bytes,
+                low=10_000, high=100_000_000,
+            ),
+            summary_model=get("SUMMARY_MODEL"),
+            post_image=_flag("POST_IMAGE", get("POST_IMAGE")),
+            post_links=_links("POST_LINKS", get("POST_LINKS")),
         )
         settings.validate()
         return settings
@@ -130,6 +149,32 @@ def _int(name: str, raw: str | None, default: int, *, low: int, high: int) -> in
     if not low <= value <= high:
         raise SettingsError(name, raw, f"expected {low}..{high}")
     return value
+
+
+def _flag(name: str, raw: str | None) -> bool:
+    """true/false (also 1/0, yes/no, on/off, any case); unset = false."""
+    if raw is None:
+        return False
+    value = raw.lower()
+    if value in ("true", "1", "yes", "on"):
+        return True
+    if value in ("false", "0", "no", "off"):
+        return False
+    raise SettingsError(name, raw, "expected true or false")
+
+
+LINK_KINDS = ("code", "project")
+
+
+def _links(name: str, raw: str | None) -> tuple[str, ...]:
+    """A comma list of link kinds (code, project); returned in the post's order."""
+    if raw is None:
+        return ()
+    kinds = {part.strip().lower() for part in raw.split(",") if part.strip()}
+    unknown = kinds - set(LINK_KINDS)
+    if unknown:
+        raise SettingsError(name, raw, f"expected a comma list of {', '.join(LINK_KINDS)}")
+    return tuple(kind for kind in LINK_KINDS if kind in kinds)
 
 
 def _rate(name: str, raw: str | None, default: float) -> float:

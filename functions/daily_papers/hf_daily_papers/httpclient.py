@@ -33,7 +33,7 @@ _RATELIMIT_RESET = re.compile(r"(?:^|[;,\s])t=(\d+)")
 #: GitHub: a secondary rate limit without `retry-after` or a reset means "wait at least a minute".
 GITHUB_SECONDARY_WAIT = 60.0
 
-log = logging.getLogger("hf_daily_papers.http")
+log = logging.getLogger("hf_daily_papers.httpclient")
 
 
 @dataclass(frozen=True)
