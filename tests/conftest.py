@@ -211,27 +211,27 @@ def run_log() -> Iterator[RunLog]:
     log = RunLog()
     stream_handler = logging.StreamHandler(log.stream)
     stream_handler.setFormatter(handler.logger.registered_formatter)
-    handler.logger._logger.addHandler(stream_handler)
+    handler.logger.addHandler(stream_handler)
     try:
         yield log
     finally:
-        handler.logger._logger.removeHandler(stream_handler)
+        logging.getLogger(handler.logger.service).removeHandler(stream_handler)
 
 
 @pytest.fixture
 def secret_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Names of the secrets read from Secrets Manager (GetSecretValue calls), in order."""
-    from botocore.client import BaseClient
+    """Names of the secrets read from Secrets Manager (GetSecretValue calls), in order: counted
+    with a botocore event hook on boto3's default session, which the function's clients use."""
+    import boto3
 
     reads: list[str] = []
-    original = BaseClient._make_api_call
 
-    def counting(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-        if operation_name == "GetSecretValue":
-            reads.append(api_params.get("SecretId", ""))
-        return original(self, operation_name, api_params)
+    def counting(params: dict[str, Any], **_: Any) -> None:
+        reads.append(params.get("SecretId", ""))
 
-    monkeypatch.setattr(BaseClient, "_make_api_call", counting)
+    boto3.setup_default_session()
+    assert boto3.DEFAULT_SESSION is not None
+    boto3.DEFAULT_SESSION.events.register("provide-client-params.secrets-manager.GetSecretValue", counting)
     return reads
 
 
@@ -240,7 +240,7 @@ def invoke(lambda_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Calla
     """Call the Lambda handler as Lambda would, with a fresh execution environment per test."""
     from hf_daily_papers import handler
 
-    monkeypatch.setattr(handler, "_cached", None)
+    handler.reset_environment()
 
     def call(event: Any) -> dict[str, Any]:
         return handler.lambda_handler(copy.deepcopy(event), LambdaContext())

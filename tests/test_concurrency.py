@@ -49,7 +49,7 @@ def run_at_once(events: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
     """Invoke the handler once per event, all at the same moment, each in its own thread."""
     from hf_daily_papers import handler
 
-    handler._cached = None  # a fresh execution environment (cold start) for this round
+    handler.reset_environment()  # a fresh execution environment (cold start) for this round
     start = threading.Barrier(len(events))
     results: list[dict[str, Any]] = []
     errors: list[BaseException] = []
@@ -79,7 +79,7 @@ def concurrent_env(lambda_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) 
     from hf_daily_papers import handler
 
     monkeypatch.setenv("HF_MAX_RPS", "0")  # no client-side pacing: both runs reach GitHub together
-    monkeypatch.setattr(handler, "_cached", None)
+    handler.reset_environment()
     return lambda_env
 
 

@@ -84,12 +84,19 @@ def test_changed_upvotes_update_the_post_in_one_new_commit(invoke, github, hf, a
     assert s3_versions(aws, "daily/2026/02/2026-02-25.json") == 2  # the earlier counts are kept
 
 
-def test_empty_day_writes_nothing_and_is_not_an_error(invoke, github, aws, hf):
+def test_empty_day_is_recorded_in_the_archive_and_not_published(invoke, github, aws, hf):
     result = invoke({"date": "2026-02-21"})  # a Saturday: the API answers []
 
-    assert result == {"date": "2026-02-21", "status": "empty", "papers": 0, "listed": 0, "archived": False}
+    key = "daily/2026/02/2026-02-21.json"
+    assert result == {"date": "2026-02-21", "status": "empty", "papers": 0, "listed": 0,
+                      "archive_key": key, "archived": True}
     assert github.writes == [] and github.requests == []
-    assert s3_objects(aws) == {}
+    document = json.loads(s3_objects(aws)[key])
+    assert (document["count"], document["papers"], document["ranking"]) == (0, [], [])
+    assert document["fetched_at"].endswith("Z")
+    # Seen empty again: the record stands as it is.
+    assert invoke({"date": "2026-02-21"})["archived"] is False
+    assert s3_versions(aws, key) == 1
 
 
 def test_dry_run_returns_the_post_and_writes_nothing(invoke, github, aws):

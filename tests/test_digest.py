@@ -17,8 +17,9 @@ import pytest
 from conftest import BUCKET, FIXTURES, load_event, make_item, s3_objects, s3_versions
 from fakes.server import Fault, Reply
 from hf_daily_papers import app
-from hf_daily_papers.archive import S3Archive, archive_document
+from hf_daily_papers.archive import S3Archive, day_document, encode
 from hf_daily_papers.digest import DigestIncomplete, build_digest, render_digest, top_keywords
+from hf_daily_papers.render import PostStyle
 from hf_daily_papers.errors import BadInput
 from hf_daily_papers.escape import fold_whitespace, md_code_span
 from hf_daily_papers.hf import parse_day
@@ -91,7 +92,8 @@ def expected_digest(name: str) -> str:
 def archive_day(s3, date: str, fetched_at: str, items: list[dict]) -> None:
     stamp = dt.datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
     day = parse_day(dt.date.fromisoformat(date), [items], stamp)
-    S3Archive(s3, BUCKET).put(f"daily/2026/01/{date}.json", archive_document(day, f"https://huggingface.co/api/daily_papers?date={date}"))
+    document = day_document(day, f"https://huggingface.co/api/daily_papers?date={date}")
+    S3Archive(s3, BUCKET).put(f"daily/2026/01/{date}.json", encode(document))
 
 
 @pytest.fixture
@@ -118,12 +120,13 @@ def test_monthly_digest_from_a_partly_archived_month_is_exactly_the_expected_pos
     assert result == {
         "digest": "monthly", "period": "2026-01", "start": "2026-01-01", "end": "2026-01-31",
         "status": "created", "papers": 25, "listed": 20, "days": 4,
-        "fetched": missing, "archived": ["2026-01-08"],
+        "fetched": missing, "archived": missing,  # the empty days are recorded too
         "post_path": MONTHLY_POST, "commit_sha": github.history()[0]["sha"],
     }
-    # only the days missing from the archive were asked for; the one with papers is now archived
+    # only the days missing from the archive were asked for; each is now archived (empty or not)
     assert sorted(hf.dates_requested) == missing
-    assert sorted(s3_objects(aws)) == [f"daily/2026/01/{d}.json" for d in ["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08"]]
+    assert sorted(s3_objects(aws)) == [f"daily/2026/01/{d}.json" for d in JANUARY_DATES]
+    assert json.loads(s3_objects(aws)["daily/2026/01/2026-01-01.json"])["count"] == 0
     archived = json.loads(s3_objects(aws)["daily/2026/01/2026-01-08.json"])
     assert archived["papers"] == hf.days["2026-01-08"]
     # one commit with the digest only: no daily posts from a digest run
@@ -142,7 +145,7 @@ def test_monthly_digest_rerun_reads_the_archive_and_changes_nothing(invoke, janu
 
     assert result["status"] == "unchanged" and "commit_sha" not in result
     assert result["archived"] == []
-    assert "2026-01-08" not in hf.dates_requested and len(hf.dates_requested) == 27  # only the empty days
+    assert hf.dates_requested == []  # every day was seen before: the empty ones are on record
     assert github.writes == [] and len(github.history()) == 2
     assert s3_versions(aws, "daily/2026/01/2026-01-08.json") == 1
 
@@ -221,7 +224,8 @@ def test_a_period_without_papers_is_empty_and_publishes_nothing(invoke, january,
 
     assert result == {
         "digest": "monthly", "period": "2025-12", "start": "2025-12-01", "end": "2025-12-31", "status": "empty",
-        "papers": 0, "listed": 0, "days": 0, "fetched": [f"2025-12-{d:02d}" for d in range(1, 32)], "archived": [],
+        "papers": 0, "listed": 0, "days": 0, "fetched": [f"2025-12-{d:02d}" for d in range(1, 32)],
+        "archived": [f"2025-12-{d:02d}" for d in range(1, 32)],
     }
     assert github.requests == []
 
@@ -244,7 +248,8 @@ def test_weekly_digest_is_exactly_the_expected_post(invoke, january, hf, github)
     assert result == {
         "digest": "weekly", "period": "2026-W02", "start": "2026-01-05", "end": "2026-01-11",
         "status": "created", "papers": 25, "listed": 10, "days": 4,
-        "fetched": ["2026-01-08", "2026-01-09", "2026-01-10", "2026-01-11"], "archived": ["2026-01-08"],
+        "fetched": ["2026-01-08", "2026-01-09", "2026-01-10", "2026-01-11"],
+        "archived": ["2026-01-08", "2026-01-09", "2026-01-10", "2026-01-11"],
         "post_path": WEEKLY_POST, "commit_sha": github.history()[0]["sha"],
     }
     assert github.history()[0]["message"] == "Weekly Papers Summary 2026-W02"
@@ -259,7 +264,7 @@ def test_weekly_schedule_on_monday_builds_the_week_that_ended(invoke, january, g
 
 def test_weekly_title_names_the_iso_week_and_its_days():
     request = weekly("2026-W01", dt.date(2026, 11, 22))  # Monday 2025-12-29
-    post = render_digest(build_digest(request, [(dt.date(2025, 12, 30), "t", [Paper("2512.00001", "T", "S", 3)])]), None)
+    post = render_digest(build_digest(request, [(dt.date(2025, 12, 30), "t", [Paper("2512.00001", "T", "S", 3)])]), PostStyle())
 
     assert post.startswith(
         "---\ntitle: Hugging Face Papers Weekly Summary - 2026년 1주차 (12.29 ~ 01.04)\n"
@@ -279,7 +284,7 @@ BAD_DIGESTS = [
     ({"digest": "monthly", "month": "2026-13"}, "month='2026-13': expected a month as YYYY-MM"),
     ({"digest": "monthly", "month": "2999-01"}, "month='2999-01': is in the future"),
     ({"digest": "monthly", "month": "2026-01", "week": "2026-W02"}, "week='2026-W02': unexpected field"),
-    ({"digest": "weekly", "week": "2026-W54"}, "week='2026-W54': expected an ISO week as YYYY-Www"),
+    ({"digest": "weekly", "week": "2026-W54"}, "week='2026-W54': no such ISO week"),
     ({"digest": "weekly", "week": "2026-02"}, "week='2026-02': expected an ISO week as YYYY-Www"),
     ({"source": "scheduler", "digest": "daily", "scheduled_time": "2026-02-01T00:00:00Z"}, "digest='daily': expected"),
 ]
@@ -319,7 +324,7 @@ def test_cli_digest_writes_into_the_folder_from_saved_answers(tmp_path):
     assert post.startswith("---\ntitle: Hugging Face Papers Weekly Summary - 2026년 2주차 (01.05 ~ 01.11)\n")
     assert "1. **Paper 23** - 👍 500\n   - 기관: Google\n" in post
     assert sorted(p.name for p in (out / "archive" / "daily" / "2026" / "01").iterdir()) == [
-        f"2026-01-0{d}.json" for d in (5, 6, 7, 8)
+        f"2026-01-{d:02d}.json" for d in range(5, 12)  # the empty weekend days are on record too
     ]
     assert not (out / "blog" / "_posts" / "2026-01-05-daily-papers.md").exists()
 
@@ -381,7 +386,7 @@ def test_digests_build_with_jekyll_and_every_keyword_is_visible_text(tmp_path):
         papers = [Paper(f"2603.{i:05d}", f"Title {k}", f"Abstract {k}", 100 - i, keywords=tuple(keywords[: i + 1]))
                   for i, k in enumerate(keywords)]
         path = f"_posts/{request.start}-weekly-papers-summary.md"
-        posts[path] = render_digest(build_digest(request, [(request.start, "t", papers)]), "lim4349")
+        posts[path] = render_digest(build_digest(request, [(request.start, "t", papers)]), PostStyle(author="lim4349"))
         adversarial[path] = keywords
     pages = {path: Page(html) for path, html in build(tmp_path / "site", posts).items()}
 

@@ -138,7 +138,7 @@ def test_a_cold_start_reads_the_token_again(invoke, github, secret_reads, monkey
     from hf_daily_papers import handler
 
     invoke({"date": DATE})
-    monkeypatch.setattr(handler, "_cached", None)  # a new execution environment
+    handler.reset_environment()  # a new execution environment
 
     invoke({"date": DATE})
 

@@ -2,18 +2,26 @@
 
 Key (a fixed function of the date): `daily/YYYY/MM/YYYY-MM-DD.json`, e.g.
 `daily/2026/02/2026-02-25.json`. The document holds every paper exactly as the API served it,
-the fetch time and the ranking (all paper ids, highest upvotes first).
+the fetch time, the ranking (all paper ids, highest upvotes first), the items left out and why,
+and, when summaries are on, the Korean summaries per paper id. A day seen empty is archived too
+(zero papers), so a digest does not ask Hugging Face for it again.
+
+The archives themselves (`FolderArchive`, `S3Archive`) store bytes under keys; this module also
+owns the document format, both ways: `encode_day` writes it, `decode_day` reads it back and
+refuses anything that is not such a document (`ArchiveUnreadable`), which callers treat as a day
+never archived.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Mapping, Protocol
 
-from .errors import AuthError, UpstreamRejected, UpstreamUnavailable
-from .models import Day, rank
+from .errors import AuthError, DailyPapersError, UpstreamRejected, UpstreamUnavailable
+from .models import Day, Paper, rank
 
 PREFIX = "daily/"
 SCHEMA = 1
@@ -23,8 +31,31 @@ def archive_key(date: dt.date) -> str:
     return f"{PREFIX}{date:%Y/%m}/{date.isoformat()}.json"
 
 
-def archive_document(day: Day, source_url: str) -> dict[str, Any]:
-    return {
+class ArchiveUnreadable(DailyPapersError):
+    """An archive object that is not a day document (not JSON, not an object, wrong schema)."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        self.key = key
+        super().__init__(f"archive object {key} is not a day document: {problem}")
+
+
+@dataclass(frozen=True)
+class ArchivedDay:
+    """A day as read back from the archive."""
+
+    date: dt.date
+    fetched_at: str
+    papers: tuple[Paper, ...]
+    document: dict[str, Any] = field(repr=False)
+    summaries: dict[str, Any] = field(default_factory=dict, repr=False)  # paper id -> stored summary (JSON)
+
+    @property
+    def empty(self) -> bool:
+        return not self.papers
+
+
+def day_document(day: Day, source_url: str, summaries: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    document: dict[str, Any] = {
         "schema": SCHEMA,
         "date": day.date.isoformat(),
         "fetched_at": day.fetched_at,
@@ -34,6 +65,9 @@ def archive_document(day: Day, source_url: str) -> dict[str, Any]:
         "skipped": list(day.skipped),
         "papers": list(day.items),
     }
+    if summaries:  # only with summaries on: documents stay as they were without them
+        document["summaries"] = {pid: dict(summaries[pid]) for pid in sorted(summaries)}
+    return document
 
 
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -44,34 +78,65 @@ def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def encode(document: dict[str, Any]) -> bytes:
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    """UTF-8 JSON. Text that UTF-8 cannot carry (a lone surrogate from a `\\ud800` escape) is
+    written as a JSON escape instead, so an odd record never turns into a storage error."""
+    try:
+        return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(document, ensure_ascii=True, indent=1).encode("ascii")
+
+
+def decode_day(date: dt.date, key: str, data: bytes) -> ArchivedDay:
+    """An archive object back into a day; `ArchiveUnreadable` if it is not a day document."""
+    from .hf import parse_day  # the papers are stored as the API served them
+
+    try:
+        document = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ArchiveUnreadable(key, f"not JSON ({type(exc).__name__})") from None
+    if not isinstance(document, dict):
+        raise ArchiveUnreadable(key, f"a JSON {type(document).__name__}, not an object")
+    if document.get("schema") != SCHEMA:
+        raise ArchiveUnreadable(key, f"schema {document.get('schema')!r}, expected {SCHEMA}")
+    items, fetched_at = document.get("papers"), document.get("fetched_at")
+    if not isinstance(items, list) or not isinstance(fetched_at, str) or document.get("date") != date.isoformat():
+        raise ArchiveUnreadable(key, "no papers list, fetched_at or matching date")
+    summaries = document.get("summaries", {})
+    if not isinstance(summaries, dict):
+        summaries = {}
+    try:
+        day = parse_day(date, [items], dt.datetime.now(dt.timezone.utc)) if items else None
+    except DailyPapersError as exc:
+        raise ArchiveUnreadable(key, str(exc)) from None
+    papers = day.papers if day else ()
+    return ArchivedDay(date, fetched_at, papers, document, summaries)
 
 
 class Archive(Protocol):
+    """Bytes under keys. `get` answers None for a key never written."""
+
     where: str
 
-    def get(self, key: str) -> dict[str, Any] | None: ...
+    def get(self, key: str) -> bytes | None: ...
 
-    def put(self, key: str, document: dict[str, Any]) -> None: ...
+    def put(self, key: str, data: bytes) -> None: ...
 
 
 class FolderArchive:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.where = str(self.root)
-        self.written: list[str] = []  # keys this archive wrote (for failure logs)
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> bytes | None:
         path = self.root / key
-        return json.loads(path.read_bytes()) if path.exists() else None
+        return path.read_bytes() if path.exists() else None
 
-    def put(self, key: str, document: dict[str, Any]) -> None:
+    def put(self, key: str, data: bytes) -> None:
         path = self.root / key
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".json.tmp")
-        tmp.write_bytes(encode(document))
+        tmp.write_bytes(data)
         tmp.replace(path)
-        self.written.append(key)
 
 
 class S3Archive:
@@ -81,9 +146,8 @@ class S3Archive:
         self._s3 = client
         self.bucket = bucket
         self.where = f"s3://{bucket}"
-        self.written: list[str] = []  # keys this archive wrote (for failure logs)
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> bytes | None:
         try:
             obj = self._s3.get_object(Bucket=self.bucket, Key=key)
         except Exception as exc:  # botocore's ClientError, without importing botocore eagerly
@@ -91,19 +155,21 @@ class S3Archive:
             if code in ("NoSuchKey", "404"):
                 return None
             raise self._error(exc, f"read {key}") from None
-        return json.loads(obj["Body"].read())
+        try:
+            return bytes(obj["Body"].read())
+        except Exception as exc:  # the connection dropped while the body arrived
+            raise self._error(exc, f"read {key}") from None
 
-    def put(self, key: str, document: dict[str, Any]) -> None:
+    def put(self, key: str, data: bytes) -> None:
         try:
             self._s3.put_object(
                 Bucket=self.bucket,
                 Key=key,
-                Body=encode(document),
+                Body=data,
                 ContentType="application/json; charset=utf-8",
             )
         except Exception as exc:
             raise self._error(exc, f"write {key}") from None
-        self.written.append(key)
 
     def _error(self, exc: Exception, what: str) -> Exception:
         code = _code(exc)

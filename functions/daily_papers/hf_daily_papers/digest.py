@@ -1,8 +1,9 @@
 """Monthly and weekly digests, built from the day archive.
 
 A digest covers the days of a month or an ISO week up to the last closed UTC day. Each day is
-read from the archive; a day the archive does not have is fetched from the source and archived
-first (a day that turns out empty stays empty and is not archived, as in a daily run). The
+read from the archive; a day the archive does not have (or holds in an unreadable object) is
+fetched from the source and archived first, empty days included (recorded with zero papers, so
+the next digest does not ask again). The
 papers of all days are deduplicated by id, each keeping its latest archived upvotes (the copy
 with the newest `fetched_at`; on a tie, the later day's), then:
 
@@ -13,6 +14,9 @@ with the newest `fetched_at`; on a tie, the later day's), then:
 - the 10 most frequent `paper.ai_keywords`, each counted once per paper. Keywords that differ
   only in case or spacing are one keyword, shown in its most common spelling; equal counts are
   ordered alphabetically (case-insensitively).
+
+With summaries on, the listed papers' summaries come from their days' archive documents; a
+listed paper without one is summarized now and its summary stored in its day's document.
 
 The digest run publishes the digest post only, in one commit: days it had to fetch are
 archived, but their daily posts are left to the daily run or a backfill, so a digest never
@@ -27,15 +31,16 @@ import datetime as dt
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
-from .archive import archive_key
-from .errors import DailyPapersError, UpstreamInvalid
+from .archive import ArchivedDay, day_document
+from .errors import DailyPapersError
 from .escape import fold_whitespace
-from .hf import parse_day
-from .models import Paper, rank
-from .render import render
 from .inputs import DigestRequest
+from .models import Paper, rank
+from .pipeline import Options, Ports, RunContext, fetch, read_archived, store, stored_summaries, summarize_papers
+from .render import PostStyle, render
+from .results import DigestResult, Status
 
 TOP_PAPERS = {"monthly": 20, "weekly": 10}
 TOP_KEYWORDS = 10
@@ -80,6 +85,8 @@ class _Loaded:
     fetched: bool = False  # not in the archive: fetched from the source
     archived: bool = False  # this run wrote it to the archive
     error: str | None = None
+    stored: ArchivedDay | None = None  # the day's archive document as it now stands (None: dry run fetch)
+    document: dict[str, Any] | None = None  # the day's document when this run built it
 
 
 @dataclass
@@ -162,7 +169,7 @@ def top_keywords(papers: Sequence[Paper], n: int) -> list[Keyword]:
     return keywords[:n]
 
 
-def render_digest(digest: Digest, author: str | None) -> str:
+def render_digest(digest: Digest, style: PostStyle, summaries: Mapping[str, str] | None = None) -> str:
     request = digest.request
     label = period_label(request)
     if request.kind == "monthly":
@@ -177,7 +184,9 @@ def render_digest(digest: Digest, author: str | None) -> str:
         time=POST_TIME,
         category=category,
         tags=f"huggingface, papers, {request.kind}, ai, summary",
-        author=author,
+        author=style.author,
+        style=style,
+        summaries=summaries or {},
         total_papers=len(digest.papers),
         total_upvotes=digest.total_upvotes,
         average=digest.average,
@@ -190,93 +199,126 @@ def render_digest(digest: Digest, author: str | None) -> str:
 
 
 # -- running ---------------------------------------------------------------------------------
-def run_digest(request: DigestRequest, pipeline: Any, *, last_closed: dt.date) -> dict[str, Any]:
+def run_digest(
+    request: DigestRequest, ports: Ports, options: Options, ctx: RunContext, *, last_closed: dt.date
+) -> DigestResult:
     """Build the digest from the archive (filling it where needed) and publish it in one commit.
 
-    `pipeline` gives the source, archive, publisher, options and logger (a `Pipeline`).
     `last_closed` is the newest day whose list has stopped filling (yesterday, UTC).
     """
     end = min(request.end, last_closed)
     dates = [d for d in request.dates if d <= end]
-    loaded = _load_all(pipeline, dates, dry_run=request.dry_run)
-    fetched = [d.date.isoformat() for d in loaded if d.fetched]
-    archived = [d.date.isoformat() for d in loaded if d.archived]
-    pipeline.count("DigestDaysFetched", len(fetched))
+    loaded = _load_all(ports, ctx, dates, dry_run=request.dry_run, concurrency=options.concurrency)
+    result = DigestResult(
+        request.kind, request.label, request.start, end if dates else None,
+        fetched=[d.date.isoformat() for d in loaded if d.fetched],
+        archived=[d.date.isoformat() for d in loaded if d.archived],
+    )
+    ctx.count("DigestDaysFetched", len(result.fetched))
     failed = [d for d in loaded if d.error]
-    result: dict[str, Any] = {
-        "digest": request.kind,
-        "period": request.label,
-        "start": request.start.isoformat(),
-        "end": end.isoformat() if dates else None,
-        "status": "empty",
-        "papers": 0,
-        "listed": 0,
-        "days": 0,
-        "fetched": fetched,
-        "archived": archived,
-    }
     if failed:
-        pipeline.log.error(
-            "digest not built: days could not be fetched",
-            extra={"period": request.label, "failed": [d.date.isoformat() for d in failed], "archived": archived},
-        )
         raise DigestIncomplete(request, failed)
 
     digest = build_digest(request, [(d.date, d.fetched_at, d.papers) for d in loaded])
-    result.update(papers=len(digest.papers), listed=min(len(digest.papers), digest.top), days=digest.days)
+    result.papers, result.listed, result.days = len(digest.papers), min(len(digest.papers), digest.top), digest.days
     if not digest.papers:
-        pipeline.log.info("digest empty: no papers in the period", extra=_log(result))
-        return {k: v for k, v in result.items() if v is not None}
-
-    path = digest_post_path(request)
-    post = render_digest(digest, pipeline.options.author)
-    result["post_path"] = path
-    if request.dry_run:
-        result.update(status="dry_run", post=post)
+        ctx.log.info("digest empty: no papers in the period", extra={"period": request.label})
         return result
-    publication = pipeline.publisher.publish({path: post}, commit_message(request))
-    result["status"] = publication.statuses[path]
+
+    listed = digest.papers[: digest.top]
+    fill = summarize_papers(listed, _all_summaries(loaded), ports.summarizer, ctx, options.summary_reserve)
+    texts = None
+    if fill is not None:
+        texts = {pid: s.text for pid, s in fill.summaries.items()}
+        result.summaries_made, result.summaries_missing = fill.made, len(fill.missing)
+        if fill.made and not request.dry_run:
+            result.archived += _store_new_summaries(ports, ctx, loaded, fill.summaries, listed)
+    post = render_digest(digest, options.style, texts)
+    result.post_path = digest_post_path(request)
+    if request.dry_run:
+        result.status, result.post = Status.DRY_RUN, post
+        return result
+    try:
+        publication = ports.publisher.publish({result.post_path: post}, commit_message(request))
+    except Exception:
+        ctx.record.unpublished([result.post_path])
+        raise
+    result.status = Status(publication.statuses[result.post_path])
     if publication.commit_sha:
-        result["commit_sha"] = publication.commit_sha
-    pipeline.log.info("digest finished", extra=dict(_log(result), publisher=pipeline.publisher.where))
+        result.commit_sha = publication.commit_sha
+        ctx.record.committed(publication.commit_sha)
+    ctx.log.info("digest finished", extra={"result": _log(result), "publisher": ports.publisher.where})
     return result
 
 
-def _log(result: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in result.items() if k != "post"}
+def _log(result: DigestResult) -> dict[str, Any]:
+    return {k: v for k, v in result.to_json().items() if k != "post"}
 
 
-def _load_all(pipeline: Any, dates: list[dt.date], *, dry_run: bool) -> list[_Loaded]:
+def _all_summaries(loaded: list[_Loaded]) -> dict[str, Any]:
+    """Every stored summary of the period, by paper id (a later day's copy wins)."""
+    merged: dict[str, Any] = {}
+    for day in sorted(loaded, key=lambda d: d.date):
+        if day.stored is not None:
+            merged.update(day.stored.summaries)
+    return merged
+
+
+def _store_new_summaries(
+    ports: Ports, ctx: RunContext, loaded: list[_Loaded], summaries: Mapping[str, Any], listed: Sequence[Paper]
+) -> list[str]:
+    """Write each new summary into the document of the latest day its paper appears on."""
+    from .summarize import Summary
+
+    by_paper: dict[str, _Loaded] = {}
+    for day in sorted(loaded, key=lambda d: d.date):
+        for paper in day.papers:
+            by_paper[paper.id] = day
+    changed: dict[dt.date, _Loaded] = {}
+    for paper in listed:
+        summary = summaries.get(paper.id)
+        day = by_paper.get(paper.id)
+        if not isinstance(summary, Summary) or day is None or day.stored is None:
+            continue
+        if Summary.from_json(day.stored.summaries.get(paper.id)) == summary:
+            continue
+        day.stored.summaries[paper.id] = summary.to_json()
+        changed[day.date] = day
+    written = []
+    for date, day in sorted(changed.items()):
+        assert day.stored is not None
+        document = dict(day.stored.document)
+        document["summaries"] = {pid: day.stored.summaries[pid] for pid in sorted(day.stored.summaries)}
+        if store(ports.archive, document, None, ctx):
+            written.append(date.isoformat())
+    return written
+
+
+def _load_all(ports: Ports, ctx: RunContext, dates: list[dt.date], *, dry_run: bool, concurrency: int) -> list[_Loaded]:
     if not dates:
         return []
-    with ThreadPoolExecutor(max_workers=pipeline.options.concurrency) as pool:
-        return list(pool.map(lambda d: _load(pipeline, d, dry_run=dry_run), dates))
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        return list(pool.map(lambda d: _load(ports, ctx, d, dry_run=dry_run), dates))
 
 
-def _load(pipeline: Any, date: dt.date, *, dry_run: bool) -> _Loaded:
-    """The day from the archive; if it is not there, from the source (archived unless dry run)."""
-    key = archive_key(date)
+def _load(ports: Ports, ctx: RunContext, date: dt.date, *, dry_run: bool) -> _Loaded:
+    """The day from the archive; if it is not there (or unreadable), from the source (archived
+    unless dry run). A day archived as empty is not asked for again."""
     loaded = _Loaded(date)
     try:
-        document = pipeline.archive.get(key)
-        if document is not None:
-            return _from_document(date, key, document)
+        archived = read_archived(ports.archive, date, ctx)
+        if archived is not None:
+            return _Loaded(date, archived.papers, archived.fetched_at, stored=archived)
         loaded.fetched = True
-        day = pipeline.fetch(date)
+        day = fetch(ports.source, date, ctx)
         loaded.papers, loaded.fetched_at = day.papers, day.fetched_at
-        if not day.empty and not dry_run:
-            loaded.archived = pipeline.store(day)
+        document = day_document(day, ports.source.url(date), stored_summaries(None, None))
+        if not dry_run:
+            loaded.archived = store(ports.archive, document, None, ctx)
+        loaded.stored = ArchivedDay(date, day.fetched_at, day.papers, document, {})
         return loaded
-    except DailyPapersError as exc:
-        pipeline.log.error("digest day failed", extra={"date": date.isoformat(), "error": str(exc)})
-        loaded.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one failing day is reported with the others, not alone
+        error = str(exc) if isinstance(exc, DailyPapersError) else f"{type(exc).__name__}: {exc}"
+        ctx.log.warning(f"digest day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error})
+        loaded.error = error
         return loaded
-
-
-def _from_document(date: dt.date, key: str, document: Any) -> _Loaded:
-    items = document.get("papers") if isinstance(document, dict) else None
-    fetched_at = document.get("fetched_at") if isinstance(document, dict) else None
-    if not isinstance(items, list) or not isinstance(fetched_at, str):
-        raise UpstreamInvalid("archive", key, "a day document with papers and fetched_at", type(document).__name__)
-    day = parse_day(date, [items], dt.datetime.now(dt.timezone.utc))
-    return _Loaded(date, day.papers, fetched_at)

@@ -1,9 +1,10 @@
-"""The pipeline: fetch → rank → render → archive → publish, for one day or many.
+"""The daily use case: fetch → rank → summarize → render → archive → publish, for one day or many.
 
 A daily run, a refresh of recent days and a backfill are the same thing: a list of dates. Each
-day is fetched, ranked, rendered and archived (a few days at a time); then every changed post
-goes to the publisher in one commit. The archive is always written before the post, so a
-failure never leaves a post without its data, and a re-run completes whatever a failure left.
+day is fetched, ranked, summarized (when a model is configured), rendered and archived (a few
+days at a time); then every changed post goes to the publisher in one commit. The archive is
+always written before the post, so a failure never leaves a post without its data, and a re-run
+completes whatever a failure left. What the run wrote goes into its `RunRecord` as it happens.
 """
 
 from __future__ import annotations
@@ -12,19 +13,34 @@ import datetime as dt
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Protocol, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 
-from .archive import Archive, archive_document, archive_key, same_content
+from .archive import Archive, ArchivedDay, ArchiveUnreadable, archive_key, day_document, decode_day, encode, same_content
 from .errors import DailyPapersError
 from .hf import PaperSource
-from .models import Day, rank
+from .inputs import DailyRequest, RangeRequest
+from .models import Day, Paper, rank
 from .publish import Publisher
-from .render import post_path, render_daily
+from .render import PostStyle, post_path, render_daily
+from .results import DailyResult, DayResult, RangeResult, RunRecord, Status
+
+if TYPE_CHECKING:
+    from .summarize import Summarizer, SummaryFill
 
 
 class Metrics(Protocol):
     def add_metric(self, name: str, unit: str, value: float) -> None: ...
+
+
+class Log(Protocol):
+    """A stdlib logger or a Powertools Logger (both take `extra=`)."""
+
+    def info(self, msg: Any, *args: Any, **kwargs: Any) -> None: ...
+
+    def warning(self, msg: Any, *args: Any, **kwargs: Any) -> None: ...
+
+    def error(self, msg: Any, *args: Any, **kwargs: Any) -> None: ...
 
 
 class NullMetrics:
@@ -32,28 +48,54 @@ class NullMetrics:
         pass
 
 
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Where papers come from and where a run's output goes; each has a local and a real kind."""
+
+    source: PaperSource
+    archive: Archive
+    publisher: Publisher
+    summarizer: Summarizer | None = None  # None: summaries off
+
+
 @dataclass(frozen=True)
 class Options:
     top_n: int = 10
-    author: str | None = None
+    style: PostStyle = field(default_factory=PostStyle)
     concurrency: int = 4
+    #: Seconds of the invocation kept free for archiving and publishing: the summary stage stops
+    #: asking the model once less than this is left (a re-run continues where it stopped).
+    summary_reserve: float = 120.0
 
 
-@dataclass
-class DayResult:
-    date: str
-    status: str  # created | updated | unchanged | empty | dry_run | failed
-    papers: int = 0  # papers of the day (archived)
-    listed: int = 0  # papers in the post
-    archive_key: str | None = None
-    archived: bool = False  # this run wrote the archive object
-    post_path: str | None = None
-    commit_sha: str | None = None
-    error: str | None = None
-    post: str | None = field(default=None, repr=False)  # the rendered post, for dry runs
+class RunContext:
+    """One run's journal, log, metrics and clock."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+    def __init__(
+        self,
+        record: RunRecord | None = None,
+        *,
+        log: Log | None = None,
+        metrics: Metrics | None = None,
+        progress: Progress | None = None,
+        time_left: Callable[[], float] | None = None,
+    ) -> None:
+        self.record = record or RunRecord()
+        self.log: Log = log or logging.getLogger("hf_daily_papers")
+        self.metrics = metrics or NullMetrics()
+        self.progress = progress
+        self.time_left = time_left  # seconds left in this invocation (Lambda); None: no limit
+        self._lock = threading.Lock()  # days are prepared in worker threads
+
+    def count(self, name: str, value: float) -> None:
+        with self._lock:
+            self.metrics.add_metric(name, "Count", value)
+
+    def out_of_time(self, reserve: float) -> bool:
+        return self.time_left is not None and self.time_left() < reserve
 
 
 class DaysFailed(DailyPapersError):
@@ -67,167 +109,232 @@ class DaysFailed(DailyPapersError):
         super().__init__(f"{len(failed)} day(s) failed: {names}{more}{done}. Re-run the same dates to complete.")
 
 
+# -- the archive, shared with the digest --------------------------------------------------------
+def read_archived(archive: Archive, date: dt.date, ctx: RunContext) -> ArchivedDay | None:
+    """The day as archived; None if never archived or unreadable (then it is fetched again)."""
+    key = archive_key(date)
+    data = archive.get(key)
+    if data is None:
+        return None
+    try:
+        return decode_day(date, key, data)
+    except ArchiveUnreadable as exc:
+        ctx.log.warning(f"archive object {key} unreadable; treated as missing", extra={"key": key, "problem": str(exc)})
+        ctx.count("ArchiveUnreadable", 1)
+        return None
+
+
+def store(archive: Archive, document: dict[str, Any], previous: ArchivedDay | None, ctx: RunContext) -> bool:
+    """Write a day document unless the archive holds the same content; True if written."""
+    if previous is not None and same_content(previous.document, document):
+        return False
+    key = archive_key(dt.date.fromisoformat(document["date"]))
+    archive.put(key, encode(document))
+    ctx.record.wrote_archive(key)
+    return True
+
+
+def fetch(source: PaperSource, date: dt.date, ctx: RunContext) -> Day:
+    """One day from the source; left-out items are logged and counted."""
+    day = source.fetch_day(date)
+    if day.skipped:
+        ctx.log.warning(
+            f"{date}: left out {len(day.skipped)} item(s)", extra={"date": date.isoformat(), "skipped": list(day.skipped)}
+        )
+        ctx.count("PapersSkipped", len(day.skipped))
+    return day
+
+
+def summarize_papers(
+    papers: Sequence[Paper],
+    stored: Mapping[str, Any],
+    summarizer: Summarizer | None,
+    ctx: RunContext,
+    reserve: float,
+) -> SummaryFill | None:
+    """Summaries of `papers`: stored ones reused, missing ones asked of the model. None when off."""
+    if summarizer is None:
+        return None
+    from .summarize import Summary, fill_summaries
+
+    cached = {pid: s for pid, value in stored.items() if (s := Summary.from_json(value)) is not None}
+    return fill_summaries(
+        papers, cached, summarizer, now=lambda: dt.datetime.now(dt.timezone.utc),
+        should_stop=lambda: ctx.out_of_time(reserve), log=ctx.log,
+    )
+
+
+def stored_summaries(previous: ArchivedDay | None, fill: SummaryFill | None) -> dict[str, Any]:
+    """What the day's document keeps: every summary stored before, updated with the new ones."""
+    merged = dict(previous.summaries) if previous else {}
+    if fill is not None:
+        merged.update({pid: s.to_json() for pid, s in fill.summaries.items()})
+    return merged
+
+
+# -- one day, many days ------------------------------------------------------------------------
 @dataclass
-class RunResult:
-    days: list[DayResult]
-    commit_sha: str | None = None
+class _Prepared:
+    """A day made ready to publish: its result so far and its post (None when empty)."""
 
-    def to_dict(self) -> dict[str, Any]:
-        if len(self.days) == 1:
-            return self.days[0].to_dict()
-        counts: dict[str, int] = {}
-        for day in self.days:
-            counts[day.status] = counts.get(day.status, 0) + 1
-        result: dict[str, Any] = {
-            "start": self.days[0].date,
-            "end": self.days[-1].date,
-            "counts": counts,
-            "days": [d.to_dict() for d in self.days],
-        }
-        if self.commit_sha:
-            result["commit_sha"] = self.commit_sha
-        return result
-
-
-Progress = Callable[[int, int, str], None]
+    result: DayResult
+    post: str | None = None
+    missing: int = 0
+    stopped: bool = False
 
 
 class Pipeline:
-    def __init__(
-        self,
-        source: PaperSource,
-        archive: Archive,
-        publisher: Publisher,
-        options: Options = Options(),
-        *,
-        logger: logging.Logger | Any = None,
-        metrics: Metrics | None = None,
-        progress: Progress | None = None,
-    ) -> None:
-        self.source = source
-        self.archive = archive
-        self.publisher = publisher
+    def __init__(self, ports: Ports, options: Options, ctx: RunContext) -> None:
+        self.ports = ports
         self.options = options
-        self.log = logger or logging.getLogger("hf_daily_papers")
-        self.metrics = metrics or NullMetrics()
-        self.progress = progress
-        self._metrics_lock = threading.Lock()  # days are fetched in worker threads
+        self.ctx = ctx
 
-    def count(self, name: str, value: float) -> None:
-        """Add to a Count metric; safe from the worker threads of a multi-day run."""
-        with self._metrics_lock:
-            self.metrics.add_metric(name, "Count", value)
+    # -- the run kinds ---------------------------------------------------------------------
+    def daily(self, request: DailyRequest, refresh_days: int = 0) -> DailyResult:
+        """The target day; a scheduled run also refreshes the `refresh_days` before it."""
+        refresh = refresh_days if request.scheduled else 0
+        dates = [request.date - dt.timedelta(days=i) for i in range(refresh, -1, -1)]
+        message = f"Daily Papers {request.date}"
+        if refresh:
+            message += f" (refresh {dates[0]}..{dates[-2]})"
+        days, commit_sha, _ = self.run(dates, dry_run=request.dry_run, summarize=True, message=message)
+        target = days[-1]
+        if not request.dry_run:
+            self.ctx.count("DailyPostPublished", int(target.status in (Status.CREATED, Status.UPDATED)))
+        return DailyResult(target, days[:-1], commit_sha)
 
-    # -- one day: fetch → rank → render → archive --------------------------------------------
-    def prepare(self, date: dt.date, *, dry_run: bool) -> DayResult:
-        day = self.fetch(date)
-        result = DayResult(date.isoformat(), "empty", papers=len(day.papers))
-        if day.empty:
-            return result
-        listed = rank(day.papers, self.options.top_n)
-        result.listed = len(listed)
-        result.post_path = post_path(date)
-        result.post = render_daily(date, listed, self.options.author)
-        result.archive_key = archive_key(date)
-        result.status = "dry_run"
-        if not dry_run:
-            result.archived = self.store(day)
-            result.status = "pending"
+    def backfill(self, request: RangeRequest) -> RangeResult:
+        message = f"Daily Papers backfill {request.start}..{request.end}"
+        days, commit_sha, prepared = self.run(
+            request.dates, dry_run=request.dry_run, summarize=request.summarize, message=message
+        )
+        result = RangeResult(request.start, request.end, days, commit_sha)
+        if request.summarize and self.ports.summarizer is not None:
+            result.summaries_left = sum(p.missing for p in prepared)
+            result.summaries_stopped = any(p.stopped for p in prepared)
         return result
 
-    def fetch(self, date: dt.date) -> Day:
-        """One day from the source; left-out items are logged and counted."""
-        day = self.source.fetch_day(date)
-        if day.skipped:
-            self.log.warning("left out items", extra={"date": date.isoformat(), "skipped": list(day.skipped)})
-            self.count("PapersSkipped", len(day.skipped))
-        return day
-
-    def store(self, day: Day) -> bool:
-        """Archive a fetched day unless the archive already holds the same papers; True if written."""
-        key = archive_key(day.date)
-        document = archive_document(day, self.source.url(day.date))
-        previous = self.archive.get(key)
-        if previous is not None and same_content(previous, document):
-            return False
-        self.archive.put(key, document)
-        return True
-
-    # -- many days, one commit ---------------------------------------------------------------
-    def run(self, dates: Sequence[dt.date], *, dry_run: bool = False, message: str) -> RunResult:
-        dates = sorted(set(dates))
-        results = self._prepare_all(dates, dry_run=dry_run)
-        run = RunResult(results)
-        for r in results:
-            self.count("PapersFetched", r.papers)
-        pending = {r.post_path: r for r in results if r.status == "pending" and r.post_path}
-        if pending:
-            files = {path: r.post or "" for path, r in pending.items()}
-            try:
-                publication = self.publisher.publish(files, message)
-            except Exception:
-                self.log.error(
-                    "publish failed: posts not published, their archives are in place; a re-run completes it",
-                    extra={
-                        "archives_in_place": [r.archive_key for r in results if r.archive_key],
-                        "archived_by_this_run": [r.archive_key for r in results if r.archived],
-                        "not_published": list(pending),
-                        "publisher": self.publisher.where,
-                    },
-                )
-                raise
-            run.commit_sha = publication.commit_sha
-            for path, status in publication.statuses.items():
-                pending[path].status = status
-                if status != "unchanged":
-                    pending[path].commit_sha = publication.commit_sha
+    # -- the steps -------------------------------------------------------------------------
+    def prepare(self, date: dt.date, *, dry_run: bool, summarize: bool) -> _Prepared:
+        """fetch → rank → summarize → render → archive, for one day."""
+        ports, ctx = self.ports, self.ctx
+        previous = read_archived(ports.archive, date, ctx)
+        day = fetch(ports.source, date, ctx)
+        key = archive_key(date)
+        if day.empty:
+            return self._empty(day, previous, dry_run=dry_run)
+        listed = rank(day.papers, self.options.top_n)
+        stored = previous.summaries if previous else {}
+        summarizer = self.ports.summarizer if summarize else None
+        fill = summarize_papers(listed, stored, summarizer, ctx, self.options.summary_reserve)
+        texts = {pid: s.text for pid, s in fill.summaries.items()} if fill else None
+        result = DayResult(date, Status.DRY_RUN, papers=len(day.papers), listed=len(listed),
+                           archive_key=key, post_path=post_path(date))
+        if fill is not None:
+            result.summaries_made, result.summaries_missing = fill.made, len(fill.missing)
+        post = render_daily(date, listed, self.options.style, texts)
         if not dry_run:
-            for r in results:
-                r.post = None  # the post went to the publisher; results stay small
-        self._count(results)
-        failed = [r for r in results if r.status == "failed"]
-        self.log.info(
+            document = day_document(day, ports.source.url(date), stored_summaries(previous, fill))
+            result.archived = store(ports.archive, document, previous, ctx)
+        return _Prepared(result, post, len(fill.missing) if fill else 0, bool(fill and fill.stopped))
+
+    def _empty(self, day: Day, previous: ArchivedDay | None, *, dry_run: bool) -> _Prepared:
+        """A day without papers: recorded in the archive (so digests need not ask again)."""
+        key = archive_key(day.date)
+        result = DayResult(day.date, Status.EMPTY, archive_key=key)
+        if previous is not None and not previous.empty:
+            # Papers were seen for this day before: an empty answer now is a glitch, not news.
+            self.ctx.log.warning(f"{day.date}: no papers now, but {len(previous.papers)} archived; archive kept",
+                                 extra={"date": day.date.isoformat(), "key": key})
+            return _Prepared(result)
+        if not dry_run:
+            document = day_document(day, self.ports.source.url(day.date), stored_summaries(previous, None))
+            result.archived = store(self.ports.archive, document, previous, self.ctx)
+        return _Prepared(result)
+
+    def run(
+        self, dates: Sequence[dt.date], *, dry_run: bool, summarize: bool, message: str
+    ) -> tuple[list[DayResult], str | None, list[_Prepared]]:
+        """Prepare every day, then publish every post in one commit."""
+        dates = sorted(set(dates))
+        prepared = self._prepare_all(dates, dry_run=dry_run, summarize=summarize)
+        results = [p.result for p in prepared]
+        for r in results:
+            self.ctx.count("PapersFetched", r.papers)
+        commit_sha = None
+        if dry_run:
+            for p in prepared:
+                p.result.post = p.post
+        else:
+            commit_sha = self._publish([p for p in prepared if p.post is not None], message)
+        self._count(results, prepared)
+        self.ctx.log.info(
             "run finished",
             extra={
-                "dates": f"{dates[0]}..{dates[-1]}" if dates else "",
-                "counts": RunResult(results).to_dict().get("counts") if len(results) > 1 else results[0].status,
-                "commit_sha": run.commit_sha,
-                "publisher": self.publisher.where,
+                "dates": f"{dates[0]}..{dates[-1]}",
+                "counts": {s: sum(r.status.value == s for r in results) for s in {r.status.value for r in results}},
+                "commit_sha": commit_sha,
+                "publisher": self.ports.publisher.where,
             },
         )
+        failed = [r for r in results if r.status is Status.FAILED]
         if failed:
-            raise DaysFailed(failed, run.commit_sha)
-        return run
+            raise DaysFailed(failed, commit_sha)
+        return results, commit_sha, prepared
 
-    def _prepare_all(self, dates: list[dt.date], *, dry_run: bool) -> list[DayResult]:
+    def _publish(self, ready: list[_Prepared], message: str) -> str | None:
+        if not ready:
+            return None
+        files = {p.result.post_path or "": p.post or "" for p in ready}
+        try:
+            publication = self.ports.publisher.publish(files, message)
+        except Exception:
+            self.ctx.record.unpublished(list(files))
+            raise
+        if publication.commit_sha:
+            self.ctx.record.committed(publication.commit_sha)
+        for p in ready:
+            status = Status(publication.statuses[p.result.post_path or ""])
+            p.result.status = status
+            if status is not Status.UNCHANGED:
+                p.result.commit_sha = publication.commit_sha
+        return publication.commit_sha
+
+    def _prepare_all(self, dates: list[dt.date], *, dry_run: bool, summarize: bool) -> list[_Prepared]:
         if len(dates) == 1:
             # A single day fails as itself: the caller gets the precise error type.
-            result = self.prepare(dates[0], dry_run=dry_run)
+            prepared = self.prepare(dates[0], dry_run=dry_run, summarize=summarize)
             self._tick(1, 1, dates[0])
-            return [result]
-        results: dict[dt.date, DayResult] = {}
+            return [prepared]
+        done: dict[dt.date, _Prepared] = {}
         with ThreadPoolExecutor(max_workers=self.options.concurrency) as pool:
-            futures = {pool.submit(self.prepare, d, dry_run=dry_run): d for d in dates}
-            for done, future in enumerate(as_completed(futures), 1):
+            futures = {pool.submit(self.prepare, d, dry_run=dry_run, summarize=summarize): d for d in dates}
+            for n, future in enumerate(as_completed(futures), 1):
                 date = futures[future]
                 try:
-                    results[date] = future.result()
-                except DailyPapersError as exc:
-                    self.log.error("day failed", extra={"date": date.isoformat(), "error": str(exc)})
-                    results[date] = DayResult(date.isoformat(), "failed", error=str(exc))
-                self._tick(done, len(dates), date)
-        return [results[d] for d in dates]
+                    done[date] = future.result()
+                except Exception as exc:  # noqa: BLE001 - a failing day, whatever the cause, never takes the others down
+                    error = str(exc) if isinstance(exc, DailyPapersError) else f"{type(exc).__name__}: {exc}"
+                    self.ctx.log.warning(f"day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error},
+                                         exc_info=not isinstance(exc, DailyPapersError))
+                    done[date] = _Prepared(DayResult(date, Status.FAILED, error=error))
+                self._tick(n, len(dates), date)
+        return [done[d] for d in dates]
 
     def _tick(self, done: int, total: int, date: dt.date) -> None:
-        if self.progress:
-            self.progress(done, total, date.isoformat())
+        if self.ctx.progress:
+            self.ctx.progress(done, total, date.isoformat())
 
-    def _count(self, results: list[DayResult]) -> None:
-        published = sum(r.status in ("created", "updated") for r in results)
+    def _count(self, results: list[DayResult], prepared: list[_Prepared]) -> None:
+        published = sum(r.status in (Status.CREATED, Status.UPDATED) for r in results)
         for name, value in (
             ("PostsPublished", published),
-            ("PostsUnchanged", sum(r.status == "unchanged" for r in results)),
-            ("DaysEmpty", sum(r.status == "empty" for r in results)),
-            ("DaysFailed", sum(r.status == "failed" for r in results)),
+            ("PostsUnchanged", sum(r.status is Status.UNCHANGED for r in results)),
+            ("DaysEmpty", sum(r.status is Status.EMPTY for r in results)),
+            ("DaysFailed", sum(r.status is Status.FAILED for r in results)),
         ):
-            self.count(name, value)
+            self.ctx.count(name, value)
+        if any(r.summaries_made is not None for r in results):
+            self.ctx.count("SummariesMade", sum(r.summaries_made or 0 for r in results))
+            self.ctx.count("SummariesMissing", sum(p.missing for p in prepared))
+

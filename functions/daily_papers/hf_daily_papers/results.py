@@ -1,0 +1,214 @@
+"""What a run returns, and what it wrote.
+
+One result type per run kind: `DailyResult` (a day, with the days it refreshed), `RangeResult`
+(a backfill, whatever its length) and `DigestResult`. `to_json` turns any of them into the JSON
+the handler returns and the CLI prints: this is the one place that decides those shapes.
+
+`RunRecord` is the per-run journal of writes (archive objects, commits). The use cases append to
+it as they write; the entry points read it when a run fails, to say what was and wasn't written.
+It belongs to one run: a warm Lambda environment makes a new one per invocation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    """A day's (or a digest's) outcome. The values are the JSON strings."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    EMPTY = "empty"
+    DRY_RUN = "dry_run"
+    FAILED = "failed"
+
+
+@dataclass
+class DayResult:
+    date: dt.date
+    status: Status
+    papers: int = 0  # papers of the day (archived)
+    listed: int = 0  # papers in the post
+    archive_key: str | None = None
+    archived: bool = False  # this run wrote the archive object
+    post_path: str | None = None
+    commit_sha: str | None = None
+    error: str | None = None
+    summaries_made: int | None = None  # summaries asked of the model by this run (summaries on)
+    summaries_missing: int | None = None  # listed papers left without a summary (summaries on)
+    post: str | None = field(default=None, repr=False)  # the rendered post, for dry runs
+
+    def to_json(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "date": self.date.isoformat(),
+            "status": self.status.value,
+            "papers": self.papers,
+            "listed": self.listed,
+            "archive_key": self.archive_key,
+            "archived": self.archived,
+            "post_path": self.post_path,
+            "commit_sha": self.commit_sha,
+            "error": self.error,
+            "summaries_made": self.summaries_made,
+            "summaries_missing": self.summaries_missing,
+            "post": self.post,
+        }
+        return {k: v for k, v in fields.items() if v is not None}
+
+
+def _counts(days: list[DayResult]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for day in days:
+        counts[day.status.value] = counts.get(day.status.value, 0) + 1
+    return counts
+
+
+@dataclass
+class DailyResult:
+    """A daily run: the target day, and the recent days a scheduled run refreshed with it."""
+
+    day: DayResult
+    refreshed: list[DayResult] = field(default_factory=list)
+    commit_sha: str | None = None
+
+    @property
+    def days(self) -> list[DayResult]:
+        return [*self.refreshed, self.day]
+
+    def to_json(self) -> dict[str, Any]:
+        result = self.day.to_json()
+        if self.refreshed:
+            result["refreshed"] = [d.to_json() for d in self.refreshed]
+            if self.commit_sha:
+                result["commit_sha"] = self.commit_sha
+        return result
+
+
+@dataclass
+class RangeResult:
+    """A backfill: every day of the range, one commit."""
+
+    start: dt.date
+    end: dt.date
+    days: list[DayResult]
+    commit_sha: str | None = None
+    summaries_left: int | None = None  # listed papers still without a summary (summarize on)
+    summaries_stopped: bool = False  # stopped asking the model to leave time to publish
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return _counts(self.days)
+
+    def to_json(self) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "counts": self.counts,
+            "days": [d.to_json() for d in self.days],
+        }
+        if self.commit_sha:
+            result["commit_sha"] = self.commit_sha
+        if self.summaries_left is not None:
+            result["summaries_left"] = self.summaries_left
+            if self.summaries_stopped:
+                result["summaries_stopped"] = True
+        return result
+
+
+@dataclass
+class DigestResult:
+    digest: str  # monthly | weekly
+    period: str  # 2026-02 | 2026-W08
+    start: dt.date
+    end: dt.date | None  # the last day covered (None: the period has not started closing yet)
+    status: Status = Status.EMPTY
+    papers: int = 0
+    listed: int = 0
+    days: int = 0  # days with papers
+    fetched: list[str] = field(default_factory=list)  # days not in the archive, fetched now
+    archived: list[str] = field(default_factory=list)  # days this run wrote to the archive
+    post_path: str | None = None
+    commit_sha: str | None = None
+    summaries_made: int | None = None
+    summaries_missing: int | None = None
+    post: str | None = field(default=None, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "digest": self.digest,
+            "period": self.period,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat() if self.end else None,
+            "status": self.status.value,
+            "papers": self.papers,
+            "listed": self.listed,
+            "days": self.days,
+            "fetched": self.fetched,
+            "archived": self.archived,
+            "post_path": self.post_path,
+            "commit_sha": self.commit_sha,
+            "summaries_made": self.summaries_made,
+            "summaries_missing": self.summaries_missing,
+            "post": self.post,
+        }
+        return {k: v for k, v in fields.items() if v is not None}
+
+
+RunResult = DailyResult | RangeResult | DigestResult
+
+
+def to_json(result: RunResult) -> dict[str, Any]:
+    """The JSON a run returns (handler) or prints (CLI)."""
+    return result.to_json()
+
+
+class RunRecord:
+    """What one run wrote, in order: archive keys and commits. Safe to append from worker threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.archived: list[str] = []  # archive keys this run wrote
+        self.commits: list[str] = []  # commits this run moved a branch to
+        self.not_published: list[str] = []  # post paths that were ready but not published
+
+    def wrote_archive(self, key: str) -> None:
+        with self._lock:
+            self.archived.append(key)
+
+    def committed(self, sha: str) -> None:
+        with self._lock:
+            self.commits.append(sha)
+
+    def unpublished(self, paths: list[str]) -> None:
+        with self._lock:
+            self.not_published = list(paths)
+
+    def describe(self) -> str:
+        """One sentence: what this run wrote and what it did not."""
+        archived = len(self.archived)
+        if not archived and not self.commits:
+            written = "nothing written"
+        else:
+            written = f"this run wrote {archived} archive object(s)"
+            if archived:
+                shown = ", ".join(self.archived[:3]) + (" …" if archived > 3 else "")
+                written += f" ({shown})"
+            written += f" and {len(self.commits)} commit(s)"
+            if self.commits:
+                written += f" ({', '.join(c[:12] for c in self.commits)})"
+        if self.not_published:
+            shown = ", ".join(self.not_published[:3]) + (" …" if len(self.not_published) > 3 else "")
+            written += f"; {len(self.not_published)} post(s) not published ({shown})"
+        if archived or self.not_published:
+            written += "; re-running the same request completes it once the cause is fixed"
+        return written
+
+    def fields(self) -> dict[str, Any]:
+        """For the failure log line."""
+        return {"archived": list(self.archived), "commits": list(self.commits), "not_published": list(self.not_published)}
