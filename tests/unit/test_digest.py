@@ -1,0 +1,84 @@
+"""The digest use case through in-memory ports: what it reads, fetches, archives and publishes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conftest import FakeSummarizer, MemoryArchive, MemorySource, item
+
+from hf_daily_papers import app
+from hf_daily_papers.digest import DigestIncomplete
+from hf_daily_papers.inputs import DigestRequest, RangeRequest
+from hf_daily_papers.pipeline import Ports
+from hf_daily_papers.publish import FolderPublisher
+from hf_daily_papers.results import to_json
+from hf_daily_papers.settings import Settings
+
+WEEK = DigestRequest("weekly", dt.date(2026, 1, 5), dt.date(2026, 1, 11))
+WEEK_POST = "_posts/2026-01-05-weekly-papers-summary.md"
+
+
+def week_days() -> dict[str, object]:
+    """Papers on Monday to Wednesday; Thursday to Sunday empty."""
+    return {f"2026-01-0{d}": [item(f"2601.0{d}001", 10 * d, f"2026-01-0{d}"), item(f"2601.0{d}002", d, f"2026-01-0{d}")]
+            for d in (5, 6, 7)}
+
+
+def ports(tmp_path: Path, source: MemorySource, archive: MemoryArchive, summarizer: object = None) -> Ports:
+    return Ports(source, archive, FolderPublisher(tmp_path / "blog"), summarizer)  # type: ignore[arg-type]
+
+
+def test_the_digest_fills_the_archive_once_and_then_asks_for_nothing(tmp_path: Path, archive: MemoryArchive) -> None:
+    source = MemorySource(week_days())
+    first = to_json(app.handle(WEEK, ports(tmp_path, source, archive), Settings()))
+    dates = [f"2026-01-{d:02d}" for d in range(5, 12)]
+    assert first["status"] == "created" and first["fetched"] == dates and first["archived"] == dates
+    assert (first["papers"], first["listed"], first["days"]) == (6, 6, 3)
+    assert (tmp_path / "blog" / WEEK_POST).read_text("utf-8").count("👍") == 6
+    source.asked.clear()
+    again = to_json(app.handle(WEEK, ports(tmp_path, source, archive), Settings()))
+    assert source.asked == []  # the empty days are on record: nothing to ask Hugging Face
+    assert again["status"] == "unchanged" and again["fetched"] == [] and again["archived"] == []
+
+
+def test_an_unreadable_archive_object_is_fetched_again(tmp_path: Path, archive: MemoryArchive) -> None:
+    source = MemorySource(week_days())
+    app.handle(WEEK, ports(tmp_path, source, archive), Settings())
+    archive.objects["daily/2026/01/2026-01-06.json"] = b'{"schema": 1, "date": "2026-01-06"'
+    source.asked.clear()
+    result = to_json(app.handle(WEEK, ports(tmp_path, source, archive), Settings()))
+    assert source.asked == ["2026-01-06"] and result["archived"] == ["2026-01-06"]
+    assert archive.document("daily/2026/01/2026-01-06.json")["count"] == 2
+
+
+def test_a_day_that_cannot_be_fetched_names_itself_and_the_others_stay_archived(
+    tmp_path: Path, archive: MemoryArchive
+) -> None:
+    days = week_days()
+    days["2026-01-06"] = ValueError("not a project error")
+    with pytest.raises(DigestIncomplete, match=r"2026-01-06 \(ValueError: not a project error\)"):
+        app.handle(WEEK, ports(tmp_path, MemorySource(days), archive), Settings())
+    assert "daily/2026/01/2026-01-05.json" in archive.objects and "daily/2026/01/2026-01-06.json" not in archive.objects
+    assert not (tmp_path / "blog").exists()
+
+
+def test_digest_summaries_reuse_the_daily_ones_and_store_the_new_ones(tmp_path: Path, archive: MemoryArchive) -> None:
+    source = MemorySource(week_days())
+    model = FakeSummarizer()
+    settings = Settings(top_n=1)  # the daily posts list (and summarize) only each day's top paper
+    app.handle(RangeRequest(dt.date(2026, 1, 5), dt.date(2026, 1, 11), summarize=True),
+               ports(tmp_path, source, archive, model), settings)
+    assert sorted(model.calls) == ["2601.05001", "2601.06001", "2601.07001"]
+    model.calls.clear()
+    result = to_json(app.handle(WEEK, ports(tmp_path, source, archive, model), settings))
+    assert sorted(model.calls) == ["2601.05002", "2601.06002", "2601.07002"]  # only the ones never summarized
+    assert result["summaries_made"] == 3 and result["summaries_missing"] == 0
+    assert sorted(result["archived"]) == ["2026-01-05", "2026-01-06", "2026-01-07"]  # the new summaries stored
+    assert set(archive.document("daily/2026/01/2026-01-06.json")["summaries"]) == {"2601.06001", "2601.06002"}
+    post = (tmp_path / "blog" / WEEK_POST).read_text("utf-8")
+    assert post.count("   - 요약: ") == 6
+    model.calls.clear()
+    app.handle(WEEK, ports(tmp_path, source, archive, model), settings)
+    assert model.calls == []
