@@ -66,9 +66,11 @@ class Options:
     top_n: int = 10
     style: PostStyle = field(default_factory=PostStyle)
     concurrency: int = 4
-    #: Seconds of the invocation kept free for archiving and publishing: the summary stage stops
-    #: asking the model once less than this is left (a re-run continues where it stopped).
-    summary_reserve: float = 120.0
+    #: Seconds of the invocation kept free: the summary stage stops asking the model once less
+    #: than this is left (a re-run continues where it stopped). 180 s for the remaining archive
+    #: writes, renders and the commit, plus one summary call's worst case (~77 s) that may have
+    #: started just before the check.
+    summary_reserve: float = 260.0
 
 
 class RunContext:
