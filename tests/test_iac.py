@@ -68,3 +68,48 @@ def test_checkov_has_no_failed_check_and_every_skip_has_a_reason(tmp_path):
     template = TEMPLATE.read_text("utf-8")
     written = set(re.findall(r"- id: (CKV2?_AWS_\d+)", template))
     assert written and {c["check_id"] for c in skipped} == written
+
+
+# The template with the optional permissions turned on: Defaults of SummaryModel (each input
+# form) and HfTokenSecret changed, so the linters and checkov see the conditional statements as a
+# deployment with those values would have them.
+VARIANTS = {
+    "profile-id": ("us.anthropic.claude-3-5-haiku-20241022-v1:0", "hf-daily-papers/hf-token"),
+    "profile-arn": (
+        "arn:aws:bedrock:ap-northeast-2:123456789012:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:hf-token-AbCdEf",
+    ),
+    "model-id": ("anthropic.claude-3-5-haiku-20241022-v1:0", ""),
+}
+
+
+def variant(tmp_path: Path, name: str) -> Path:
+    model, hf_secret = VARIANTS[name]
+    text = TEMPLATE.read_text("utf-8")
+    for parameter, value in (("SummaryModel", model), ("HfTokenSecret", hf_secret)):
+        text, count = re.subn(
+            rf'(\n  {parameter}:\n(?:    .*\n)*?    Default: )""', lambda m: f'{m.group(1)}"{value}"', text, count=1
+        )
+        assert count == 1, parameter
+    path = tmp_path / f"template-{name}.yaml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_cfn_lint_is_clean_with_summaries_and_hf_token_on(tmp_path):
+    paths = [str(variant(tmp_path, name)) for name in VARIANTS]
+    done = run([tool("cfn-lint", "REQUIRE_IAC"), *paths], tmp_path)
+    assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr
+
+
+def test_checkov_has_no_failed_check_with_summaries_and_hf_token_on(tmp_path):
+    done = run(
+        [tool("checkov", "REQUIRE_IAC"), "-f", str(variant(tmp_path, "profile-arn")), "--framework", "cloudformation",
+         "--skip-download", "--output", "json"],
+        tmp_path,
+    )
+    report = json.loads(done.stdout)
+    failed = [(c["check_id"], c["resource"]) for c in report["results"].get("failed_checks", [])]
+    assert failed == [] and done.returncode == 0, failed or done.stderr
+    assert report["summary"]["passed"] >= 20
+

@@ -16,6 +16,8 @@ import yaml
 
 from conftest import EVENTS, ROOT
 from hf_daily_papers.inputs import DailyRequest, DigestRequest, parse_event
+from hf_daily_papers.errors import SettingsError
+from hf_daily_papers.settings import Settings
 
 FUNCTION = "DailyPapersFunction"
 SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
@@ -70,6 +72,97 @@ def default(template: dict[str, Any], value: Any) -> Any:
 
 def listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "ap-northeast-2", "AWS::AccountId": "123456789012"}
+ACCOUNT = PSEUDO["AWS::AccountId"]
+NO_VALUE = object()
+_SUB_VAR = re.compile(r"\$\{(?!!)([^}]+)\}")
+
+
+class Stack:
+    """The template as CloudFormation would deploy it with these parameter values: conditions
+    evaluated, Fn::If / AWS::NoValue resolved, Ref / Fn::Sub / Fn::Join / Fn::Split / Fn::Select
+    computed from parameters and pseudo parameters. What depends on a resource (Ref to it,
+    Fn::GetAtt, a Sub naming it) is left as written. Every condition is evaluated up front, as
+    CloudFormation does: an expression out of range for some input fails here too."""
+
+    def __init__(self, template: dict[str, Any], **parameters: Any) -> None:
+        self.template = template
+        declared = template["Parameters"]
+        assert set(parameters) <= set(declared), set(parameters) - set(declared)
+        self.parameters = {name: p.get("Default") for name, p in declared.items()}
+        self.parameters["GitHubRepository"] = "owner/owner.github.io"
+        self.parameters.update(parameters)
+        self.conditions = {name: bool(self.value(c)) for name, c in template["Conditions"].items()}
+
+    def condition(self, name: str) -> bool:
+        return bool(self.value(self.template["Conditions"][name]))
+
+    def resource(self, name: str) -> Any:
+        return self.value(self.template["Resources"][name])
+
+    def value(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [v for v in map(self.value, node) if v is not NO_VALUE]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1:
+            (key, arg), = node.items()
+            function = getattr(self, "_" + key.replace("Fn::", "fn_"), None)
+            if function is not None:
+                return function(arg, node)
+        out = {k: self.value(v) for k, v in node.items()}
+        return {k: v for k, v in out.items() if v is not NO_VALUE}
+
+    def _Ref(self, name: str, node: Any) -> Any:
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        if name in self.parameters:
+            return self.parameters[name]
+        return PSEUDO.get(name, node)
+
+    def _Condition(self, name: str, node: Any) -> bool:
+        return self.condition(name)
+
+    def _fn_If(self, arg: list[Any], node: Any) -> Any:
+        name, yes, no = arg
+        return self.value(yes if self.condition(name) else no)
+
+    def _fn_Equals(self, arg: list[Any], node: Any) -> bool:
+        a, b = (str(v) for v in self.value(arg))
+        return a == b
+
+    def _fn_Not(self, arg: list[Any], node: Any) -> bool:
+        return not self.value(arg[0])
+
+    def _fn_Or(self, arg: list[Any], node: Any) -> bool:
+        return any(self.value(a) for a in arg)
+
+    def _fn_And(self, arg: list[Any], node: Any) -> bool:
+        return all(self.value(a) for a in arg)
+
+    def _fn_Split(self, arg: list[Any], node: Any) -> Any:
+        delimiter, text = arg[0], self.value(arg[1])
+        return text.split(delimiter) if isinstance(text, str) else node
+
+    def _fn_Join(self, arg: list[Any], node: Any) -> Any:
+        delimiter, items = arg[0], self.value(arg[1])
+        return delimiter.join(items) if all(isinstance(i, str) for i in items) else node
+
+    def _fn_Select(self, arg: list[Any], node: Any) -> Any:
+        index, items = self.value(arg)
+        if not isinstance(items, list):
+            return node
+        assert 0 <= int(index) < len(items), f"Fn::Select index {index} out of range in {node}"
+        return items[int(index)]
+
+    def _fn_Sub(self, arg: Any, node: Any) -> Any:
+        text, names = (arg, {}) if isinstance(arg, str) else (arg[0], self.value(arg[1]))
+        values = {**PSEUDO, **{k: v for k, v in self.parameters.items()}, **names}
+        if not all(isinstance(values.get(v), (str, int)) for v in _SUB_VAR.findall(text)):
+            return node  # names a resource
+        return _SUB_VAR.sub(lambda m: str(values[m.group(1)]), text)
 
 
 # ---- the function ------------------------------------------------------------------------------
@@ -129,6 +222,10 @@ def test_environment_sets_every_setting_and_the_parameters_feed_them(template, f
         "TOP_N": {"Ref": "TopN"},
         "REFRESH_DAYS": {"Ref": "RefreshDays"},
         "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
+        "HF_TOKEN_SECRET": {"Ref": "HfTokenSecret"},
+        "SUMMARY_MODEL": {"Ref": "SummaryModel"},
+        "POST_IMAGE": {"Ref": "PostImage"},
+        "POST_LINKS": {"Ref": "PostLinks"},
     }.items() <= env.items()
     assert env["POWERTOOLS_SERVICE_NAME"] == "hf-daily-papers"
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == "HfDailyPapers"
@@ -140,8 +237,47 @@ def test_environment_sets_every_setting_and_the_parameters_feed_them(template, f
     # Every variable in the template is one the code reads (no typo silently ignored) ...
     assert set(env) <= read | {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
     # ... and every setting is in the template, but for these, whose code default is meant:
-    code_default = {"GITHUB_TOKEN": "local use only; Lambda reads the secret", "HF_MAX_RPS": "HF pacing"}
+    code_default = {
+        "GITHUB_TOKEN": "local use only; Lambda reads the secret",
+        "HF_TOKEN": "local use only; Lambda reads HF_TOKEN_SECRET",
+        "HF_MAX_RPS": "HF pacing",
+        "GITHUB_TREE_MAX_ENTRIES": "GitHub's create-tree limits, not a deployment choice",
+        "GITHUB_TREE_MAX_BYTES": "GitHub's create-tree limits, not a deployment choice",
+    }
     assert read - set(env) <= set(code_default)
+
+
+def test_post_options_are_off_by_default_and_every_allowed_value_is_one_the_code_accepts(template):
+    parameters = template["Parameters"]
+    defaults = Settings.from_env({
+        "POST_IMAGE": parameters["PostImage"]["Default"], "POST_LINKS": parameters["PostLinks"]["Default"],
+        "SUMMARY_MODEL": parameters["SummaryModel"]["Default"], "HF_TOKEN_SECRET": parameters["HfTokenSecret"]["Default"],
+    })
+    assert (defaults.post_image, defaults.post_links, defaults.summary_model, defaults.hf_token_secret) == (
+        False, (), None, None)
+    assert {v: Settings.from_env({"POST_IMAGE": v}).post_image for v in parameters["PostImage"]["AllowedValues"]} == {
+        "false": False, "true": True}
+    links = {v: Settings.from_env({"POST_LINKS": v}).post_links for v in parameters["PostLinks"]["AllowedValues"]}
+    assert links == {"": (), "code": ("code",), "project": ("project",), "code,project": ("code", "project")}
+
+
+def test_repository_parameter_accepts_exactly_what_the_function_accepts(template):
+    """GitHub's rules, checked at deploy time by the parameter and at run time by the code."""
+    pattern = template["Parameters"]["GitHubRepository"]["AllowedPattern"]
+    samples = [
+        "lim4349/lim4349.github.io", "a/b", "a-b/c_d", "A1/.github", "o/..x", "o/x..", "o/-x", "o/_",
+        "x" * 39 + "/r", "o/" + "r" * 100,
+        "../x", "owner/..", "owner/.", "-a/b", "a-/b", "a_b/c", "a.b/c", "x" * 40 + "/r", "o/" + "r" * 101,
+        "a/b/c", "a", "/b", "a/", "a/b c", "a/b~", "a//b",
+    ]
+    for value in samples:
+        try:
+            Settings.from_env({"GITHUB_REPOSITORY": value})
+            accepted = True
+        except SettingsError:
+            accepted = False
+        assert bool(re.fullmatch(pattern, value)) == accepted, (value, accepted)
+    assert re.fullmatch(pattern, "lim4349/lim4349.github.io") and not re.fullmatch(pattern, "../x")
 
 
 def test_env_json_for_sam_local_invoke_names_only_template_variables(function):
@@ -234,42 +370,136 @@ def test_bucket_policy_denies_every_request_without_tls(resources):
 
 
 # ---- IAM ---------------------------------------------------------------------------------------
+# Read from the roles as deployed (Stack: the conditions evaluated for the parameters given).
 
 
-def allow_statements(resources: dict[str, Any]) -> list[dict[str, Any]]:
+def allow_statements(stack: Stack) -> list[dict[str, Any]]:
     statements = []
-    for role in of_type(resources, "AWS::IAM::Role").values():
+    resources = stack.template["Resources"]
+    for name in of_type(resources, "AWS::IAM::Role"):
+        role = stack.resource(name)
         for policy in role["Properties"].get("Policies", []):
             statements += [s for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
         assert "ManagedPolicyArns" not in role["Properties"]
-    for policy in of_type(resources, "AWS::IAM::Policy").values():
+    for name in of_type(resources, "AWS::IAM::Policy"):
+        policy = stack.resource(name)
         statements += [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
     return statements
 
 
-def test_function_role_allows_exactly_the_calls_the_code_makes(resources, function):
-    assert function["Role"] == {"Fn::GetAtt": ["FunctionRole", "Arn"]}
-    assert "Policies" not in function  # SAM would add its managed basic execution role (Resource "*")
-    grants = {}
-    for statement in allow_statements(resources):
+def grants(stack: Stack) -> dict[str, list[Any]]:
+    """action -> the Resource of each Allow statement granting it (with its Condition, if any)."""
+    out: dict[str, list[Any]] = {}
+    for statement in allow_statements(stack):
         for action in listed(statement["Action"]):
-            grants.setdefault(action, []).append(statement["Resource"])
-    assert grants == {
-        "logs:CreateLogStream": [{"Fn::GetAtt": ["FunctionLogGroup", "Arn"]}],
-        "logs:PutLogEvents": [{"Fn::GetAtt": ["FunctionLogGroup", "Arn"]}],
-        "s3:GetObject": [{"Fn::Sub": "${ArchiveBucket.Arn}/daily/*"}],
-        "s3:PutObject": [{"Fn::Sub": "${ArchiveBucket.Arn}/daily/*"}],
-        "s3:ListBucket": [{"Fn::GetAtt": ["ArchiveBucket", "Arn"]}],  # NoSuchKey, not AccessDenied
-        "secretsmanager:GetSecretValue": [{"Fn::If": [
-            "SecretIsArn",
-            {"Ref": "GitHubTokenSecret"},
-            {"Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${GitHubTokenSecret}-??????"},
-        ]}],
-        "sqs:SendMessage": [{"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}],
+            granted = statement["Resource"]
+            if "Condition" in statement:
+                granted = {"Resource": granted, "Condition": statement["Condition"]}
+            out.setdefault(action, []).append(granted)
+    return out
+
+
+SECRET_ARN = f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:"
+BASE_GRANTS = {
+    "logs:CreateLogStream": [{"Fn::GetAtt": ["FunctionLogGroup", "Arn"]}],
+    "logs:PutLogEvents": [{"Fn::GetAtt": ["FunctionLogGroup", "Arn"]}],
+    "s3:GetObject": [{"Fn::Sub": "${ArchiveBucket.Arn}/daily/*"}],
+    "s3:PutObject": [{"Fn::Sub": "${ArchiveBucket.Arn}/daily/*"}],
+    "s3:ListBucket": [{"Fn::GetAtt": ["ArchiveBucket", "Arn"]}],  # NoSuchKey, not AccessDenied
+    # Secrets Manager appends "-" and 6 random characters to a secret's name in its ARN.
+    "secretsmanager:GetSecretValue": [SECRET_ARN + "hf-daily-papers/github-token-??????"],
+    "sqs:SendMessage": [{"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}],
+}
+
+HAIKU = "anthropic.claude-3-5-haiku-20241022-v1:0"
+SONNET_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+# SummaryModel as given -> what the role may invoke: the model or profile itself, and for a
+# cross-region profile, its foundation model in any region, only through that profile.
+PROFILE_US = f"arn:aws:bedrock:ap-northeast-2:{ACCOUNT}:inference-profile/us.{HAIKU}"
+PROFILE_APAC_VIRGINIA = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/apac.{HAIKU}"
+PROFILE_GLOBAL = f"arn:aws:bedrock:ap-northeast-2:{ACCOUNT}:inference-profile/global.{SONNET_45}"
+PROFILE_US_GOV = f"arn:aws:bedrock:ap-northeast-2:{ACCOUNT}:inference-profile/us-gov.{HAIKU}"
+PROFILE_AU = f"arn:aws:bedrock:ap-northeast-2:{ACCOUNT}:inference-profile/au.{SONNET_45}"
+
+
+def via(profile: str, model: str) -> dict[str, Any]:
+    return {
+        "Resource": f"arn:aws:bedrock:*::foundation-model/{model}",
+        "Condition": {"StringEquals": {"bedrock:InferenceProfileArn": profile}},
     }
 
 
-def test_no_wildcard_action_or_resource_in_any_allow(resources):
+BEDROCK_CASES = {
+    # a foundation model id: that model in the stack's region
+    HAIKU: [f"arn:aws:bedrock:ap-northeast-2::foundation-model/{HAIKU}"],
+    "amazon.nova-micro-v1:0": ["arn:aws:bedrock:ap-northeast-2::foundation-model/amazon.nova-micro-v1:0"],
+    # a foundation-model ARN: itself
+    f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}": [f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"],
+    # system-defined cross-region profile ids, every geography
+    f"us.{HAIKU}": [PROFILE_US, via(PROFILE_US, HAIKU)],
+    f"global.{SONNET_45}": [PROFILE_GLOBAL, via(PROFILE_GLOBAL, SONNET_45)],
+    f"us-gov.{HAIKU}": [PROFILE_US_GOV, via(PROFILE_US_GOV, HAIKU)],
+    f"au.{SONNET_45}": [PROFILE_AU, via(PROFILE_AU, SONNET_45)],
+    **{
+        f"{geo}.{HAIKU}": [
+            f"arn:aws:bedrock:ap-northeast-2:{ACCOUNT}:inference-profile/{geo}.{HAIKU}",
+            via(f"arn:aws:bedrock:ap-northeast-2:{ACCOUNT}:inference-profile/{geo}.{HAIKU}", HAIKU),
+        ]
+        for geo in ("eu", "apac", "jp")
+    },
+    # an inference-profile ARN: itself, and its model (another region's profile works alike)
+    PROFILE_APAC_VIRGINIA: [PROFILE_APAC_VIRGINIA, via(PROFILE_APAC_VIRGINIA, HAIKU)],
+    PROFILE_GLOBAL: [PROFILE_GLOBAL, via(PROFILE_GLOBAL, SONNET_45)],
+}
+
+
+def test_function_role_allows_exactly_the_calls_the_code_makes(template, function):
+    assert function["Role"] == {"Fn::GetAtt": ["FunctionRole", "Arn"]}
+    assert "Policies" not in function  # SAM would add its managed basic execution role (Resource "*")
+    stack = Stack(template)
+    assert stack.parameters["SummaryModel"] == "" and stack.parameters["HfTokenSecret"] == ""
+    assert grants(stack) == BASE_GRANTS  # no Bedrock, no second secret by default
+
+
+def test_secrets_by_name_or_arn_and_the_hf_token_only_when_configured(template):
+    github_arn = SECRET_ARN + "blog-token-AbCdEf"
+    assert grants(Stack(template, GitHubTokenSecret=github_arn))["secretsmanager:GetSecretValue"] == [github_arn]
+    by_name = grants(Stack(template, HfTokenSecret="hf-daily-papers/hf-token"))
+    assert by_name == BASE_GRANTS | {"secretsmanager:GetSecretValue": [
+        SECRET_ARN + "hf-daily-papers/github-token-??????", SECRET_ARN + "hf-daily-papers/hf-token-??????",
+    ]}
+    hf_arn = SECRET_ARN + "hf-token-123456"
+    by_arn = grants(Stack(template, HfTokenSecret=hf_arn))
+    assert by_arn["secretsmanager:GetSecretValue"] == [SECRET_ARN + "hf-daily-papers/github-token-??????", hf_arn]
+
+
+@pytest.mark.parametrize("model", list(BEDROCK_CASES))
+def test_bedrock_only_on_the_configured_model_or_profile_and_what_it_routes_to(template, model):
+    pattern = template["Parameters"]["SummaryModel"]["AllowedPattern"]
+    assert re.fullmatch(pattern, model)
+    stack = Stack(template, SummaryModel=model)
+    assert grants(stack) == BASE_GRANTS | {"bedrock:InvokeModel": BEDROCK_CASES[model]}
+    # The setting the code reads is the parameter itself, and the code accepts it.
+    env = stack.resource(FUNCTION)["Properties"]["Environment"]["Variables"]
+    assert env["SUMMARY_MODEL"] == model
+    assert Settings.from_env({"SUMMARY_MODEL": env["SUMMARY_MODEL"]}).summary_model == model
+
+
+def test_summary_model_parameter_rejects_what_the_role_could_not_be_scoped_to(template):
+    pattern = template["Parameters"]["SummaryModel"]["AllowedPattern"]
+    assert re.fullmatch(pattern, "")  # the default: off
+    for bad in (
+        # an application inference profile or provisioned throughput: models unknown from the ARN
+        f"arn:aws:bedrock:ap-northeast-2:{ACCOUNT}:application-inference-profile/a1b2c3d4e5f6",
+        f"arn:aws:bedrock:ap-northeast-2:{ACCOUNT}:provisioned-model/a1b2c3d4e5f6",
+        "claude", "us.", " anthropic.claude-3-5-haiku-20241022-v1:0", "*", "anthropic.*",
+        f"arn:aws:bedrock:us-east-1::foundation-model/*",
+        f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/us.anthropic.claude/x",
+    ):
+        assert not re.fullmatch(pattern, bad), bad
+
+
+def test_no_wildcard_action_or_resource_in_any_allow(template):
     def strings(value: Any) -> list[str]:
         if isinstance(value, str):
             return [value]
@@ -279,15 +509,23 @@ def test_no_wildcard_action_or_resource_in_any_allow(resources):
             return [s for v in value.values() for s in strings(v)]
         return []
 
-    for statement in allow_statements(resources):
-        for action in listed(statement["Action"]):
-            assert "*" not in action, statement
-        for resource in strings(statement["Resource"]):
-            assert resource != "*" and not resource.startswith("*"), statement
-            # Wildcards only where AWS makes them necessary: object keys under daily/ (the archive).
-            if "*" in resource:
-                assert resource.endswith("/daily/*"), statement
-        assert "NotAction" not in statement and "NotResource" not in statement
+    stacks = [Stack(template, HfTokenSecret="hf-token")] + [Stack(template, SummaryModel=m) for m in BEDROCK_CASES]
+    for stack in stacks:
+        for statement in allow_statements(stack):
+            for action in listed(statement["Action"]):
+                assert "*" not in action, statement
+            for resource in strings(statement["Resource"]):
+                assert resource != "*" and not resource.startswith("*"), statement
+                # Wildcards only where AWS makes them necessary: object keys under daily/ (the
+                # archive), and the region of a cross-region profile's foundation model (granted
+                # only through that profile).
+                if "*" in resource:
+                    assert resource.endswith("/daily/*") or (
+                        resource.startswith("arn:aws:bedrock:*::foundation-model/")
+                        and "*" not in resource.removeprefix("arn:aws:bedrock:*")
+                        and set(statement["Condition"]["StringEquals"]) == {"bedrock:InferenceProfileArn"}
+                    ), statement
+            assert "NotAction" not in statement and "NotResource" not in statement
 
 
 # ---- alarms, parameters, outputs, samconfig, README ----------------------------------------------
@@ -304,6 +542,7 @@ def test_alarms_on_errors_silence_and_dead_letters(template, resources):
     assert (silent["Statistic"], silent["Period"] * silent["EvaluationPeriods"]) == ("Sum", 86400)
     assert (silent["ComparisonOperator"], silent["Threshold"]) == ("LessThanThreshold", 1)
     assert silent["TreatMissingData"] == "breaching"
+    assert {"Errors", "Invocations", "ApproximateNumberOfMessagesVisible", "DailyPostPublished"} == set(alarms)
     dlq = alarms["ApproximateNumberOfMessagesVisible"]
     assert dlq["Namespace"] == "AWS/SQS"
     assert dlq["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["DeadLetterQueue", "QueueName"]}}]
@@ -313,6 +552,29 @@ def test_alarms_on_errors_silence_and_dead_letters(template, resources):
     subscription = resources["AlarmEmailSubscription"]
     assert subscription["Condition"] == "HasAlarmEmail" and subscription["Properties"]["Protocol"] == "email"
     assert template["Parameters"]["AlarmEmail"]["Default"] == ""
+
+
+def test_no_post_alarm_fires_after_no_daily_post_for_no_post_alarm_days(template, resources, function):
+    alarm = resources["NoPostAlarm"]["Properties"]
+    env = function["Environment"]["Variables"]
+    # The metric the function publishes through Powertools: its namespace, and the `service`
+    # dimension Powertools adds from POWERTOOLS_SERVICE_NAME.
+    assert (alarm["Namespace"], alarm["MetricName"]) == (env["POWERTOOLS_METRICS_NAMESPACE"], "DailyPostPublished")
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": env["POWERTOOLS_SERVICE_NAME"]}]
+    # One data point a day (the sum of the day's runs: 1 once a post was created or updated);
+    # every one of the last NoPostAlarmDays days without a post alarms ...
+    assert (alarm["Statistic"], alarm["Period"]) == ("Sum", 86400)
+    assert alarm["EvaluationPeriods"] == alarm["DatapointsToAlarm"] == {"Ref": "NoPostAlarmDays"}
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("LessThanThreshold", 1)
+    # ... and a schedule that stopped, which publishes nothing at all, too.
+    assert alarm["TreatMissingData"] == "breaching"
+    assert alarm["AlarmActions"] == alarm["OKActions"] == [{"Ref": "AlarmTopic"}]
+    days = template["Parameters"]["NoPostAlarmDays"]
+    assert (days["Type"], days["Default"]) == ("Number", 4)
+    assert days["MinValue"] >= 2  # a weekend has no papers: two empty days are normal
+    # CloudWatch: Period x EvaluationPeriods at most 7 days for periods of an hour or more.
+    assert alarm["Period"] >= 3600 and alarm["Period"] * days["MaxValue"] <= 7 * 86400
+    assert Stack(template, NoPostAlarmDays=6).resource("NoPostAlarm")["Properties"]["EvaluationPeriods"] == 6
 
 
 def test_outputs(template):
@@ -356,3 +618,43 @@ def test_readme_deploy_section_documents_every_parameter(template):
     assert "aws secretsmanager create-secret" in section
     assert "sam build" in section and "sam deploy --guided" in section
     assert "sam remote invoke" in section and "aws lambda invoke" in section
+
+
+def deploy_commands() -> list[str]:
+    """Every AWS CLI and SAM CLI command in the README's Deploy section (code blocks, with their
+    continuation lines joined, and inline code), one string each."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("\n## Deploy", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+    inline = re.findall(r"(?<!`)`([^`]+)`(?!`)", re.sub(r"```sh\n.*?```", "", section, flags=re.S))
+    lines = []
+    for block in blocks:
+        lines += re.sub(r"\\\n\s*", " ", block).splitlines()
+    lines += [" ".join(code.split()) for code in inline]
+    commands = []
+    for line in lines:
+        for part in re.split(r"&&|\||;", line.split(" #", 1)[0]):
+            part = part.strip()
+            # (a bare `sam deploy` in a sentence names the command, it is not one to run)
+            if re.match(r"(aws|sam) [a-z]", part) and " --" in part and not part.startswith("sam build"):
+                commands.append(part)
+    return commands
+
+
+def test_readme_deploy_commands_name_the_region_and_ask_nothing_when_they_say_so():
+    commands = deploy_commands()
+    assert len(commands) >= 15  # the parser found them
+    for kind in ("aws logs tail", "aws secretsmanager put-secret-value", "aws sqs receive-message",
+                 "aws secretsmanager delete-secret", "aws cloudformation describe-stacks", "sam deploy", "sam delete"):
+        assert any(c.startswith(kind) for c in commands), kind
+    for command in commands:
+        assert "--region" in command, command
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text("utf-8"))
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("\n## Deploy", 1)[1].split("\n## ", 1)[0]
+    assert f"REGION={config['default']['global']['parameters']['region']}" in section
+    # "without any question": samconfig.toml confirms change sets, so that command must not.
+    assert config["default"]["deploy"]["parameters"]["confirm_changeset"] is True
+    unattended = section.split("without any question", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    assert "sam deploy" in unattended and "--no-confirm-changeset" in unattended and "--guided" not in unattended
+
