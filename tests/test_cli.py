@@ -1,20 +1,36 @@
-"""The local command: by default a folder (no AWS, no GitHub); S3 and GitHub when asked."""
+"""The local command as a new user meets it: by default a folder (no AWS, no GitHub); S3 and GitHub
+when asked; every mistake one line on stderr naming the flag or the path, with exit 2 (bad input)
+or 1 (failure), never a traceback.
+
+Most tests run `cli.main([...])` in this process (capsys for its output); one runs
+`python3 -m hf_daily_papers` end to end.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import BUCKET, ROOT, TOKEN, expected_post, s3_objects
+from conftest import BUCKET, FIXTURES, ROOT, TOKEN, expected_post, s3_objects
+from fakes.server import Fault, Reply
+from hf_daily_papers import cli
+from hf_daily_papers.inputs import RangeRequest
 
 SOURCE = ROOT / "functions" / "daily_papers"  # this checkout's package, whatever is installed
+PREFIX = "hf-daily-papers: "
+# Settings the user's shell might hold; every test starts without them.
+SETTING_NAMES = ("GITHUB_", "BUCKET_", "AWS_", "TOP_N", "POST_", "SUMMARY_MODEL", "HF_", "REFRESH_DAYS")
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd=None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Any = None) -> subprocess.CompletedProcess[str]:
+    """`python3 -m hf_daily_papers ARGS` in a child process (other test modules use it too)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "BUCKET_", "AWS_"))}
     base["PYTHONPATH"] = os.pathsep.join([str(SOURCE), base.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     return subprocess.run(
@@ -23,13 +39,67 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd=None) -> subproce
     )
 
 
-def test_default_writes_post_and_archive_into_a_folder(tmp_path, hf):
+@pytest.fixture(autouse=True)
+def quiet_fake_servers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fakes run in this process, so their threads print to the stderr these tests read. A
+    client hanging up on a kept-alive connection is no error of the CLI; anything else still prints."""
+    import socketserver
+
+    original = socketserver.BaseServer.handle_error
+
+    def handle_error(self: socketserver.BaseServer, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            original(self, request, client_address)
+
+    monkeypatch.setattr(socketserver.BaseServer, "handle_error", handle_error)
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No settings from the shell; the working directory is an empty folder (returned)."""
+    for name in list(os.environ):
+        if name.startswith(SETTING_NAMES):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HF_MAX_RPS", "0")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return work
+
+
+@pytest.fixture
+def main(clean_env: Path, capsys: pytest.CaptureFixture[str]) -> Any:
+    """cli.main in-process: returns (exit code, stdout, stderr)."""
+
+    def call(*args: str) -> tuple[int, str, str]:
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err and "Traceback" not in out
+        return code, out, err
+
+    return call
+
+
+def saved_answers(folder: Path, *dates: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for date in dates:
+        (folder / f"{date}.json").write_bytes((FIXTURES / "hf" / f"seed-{date}.json").read_bytes())
+    return folder
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+# -- what it writes ------------------------------------------------------------------------------
+
+def test_python_m_writes_post_and_archive_into_a_folder(tmp_path, hf):
+    """End to end in a child process, as a user runs it."""
     proc = run_cli("--date", "2026-02-25", "--author", "lim4349", "--out", str(tmp_path / "out"),
                    env={"HF_ENDPOINT": hf.url})
 
     assert proc.returncode == 0, proc.stderr
-    result = json.loads(proc.stdout)
-    assert result["status"] == "created"
+    assert json.loads(proc.stdout)["status"] == "created"
     post = tmp_path / "out" / "blog" / "_posts" / "2026-02-25-daily-papers.md"
     assert post.read_text("utf-8") == expected_post("2026-02-25")
     archive = json.loads((tmp_path / "out" / "archive" / "daily" / "2026" / "02" / "2026-02-25.json").read_text("utf-8"))
@@ -37,61 +107,319 @@ def test_default_writes_post_and_archive_into_a_folder(tmp_path, hf):
 
     again = run_cli("--date", "2026-02-25", "--author", "lim4349", "--out", str(tmp_path / "out"),
                     env={"HF_ENDPOINT": hf.url})
-    assert json.loads(again.stdout)["status"] == "unchanged"
+    assert again.returncode == 0 and json.loads(again.stdout)["status"] == "unchanged"
 
 
-def test_dry_run_prints_the_post_and_writes_nothing(tmp_path, hf):
-    proc = run_cli("run", "--date", "2026-08-21", "--dry-run", env={"HF_ENDPOINT": hf.url}, cwd=tmp_path)
+def test_dry_run_prints_the_post_and_writes_nothing(main, clean_env, hf, monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", hf.url)
+    code, out, err = main("run", "--date", "2026-08-21", "--dry-run")
 
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("---\ntitle: Hugging Face Daily Papers - 2026-08-21\n")
-    assert "author:" not in proc.stdout
-    assert list(tmp_path.iterdir()) == []
+    assert code == 0, err
+    assert out.startswith("---\ntitle: Hugging Face Daily Papers - 2026-08-21\n")
+    assert "author:" not in out
+    assert json.loads(err)["status"] == "dry_run"
+    assert list(clean_env.iterdir()) == []
 
 
-def test_saved_answers_folder_needs_no_network(tmp_path):
-    hf_dir = tmp_path / "hf"
-    hf_dir.mkdir()
-    from conftest import FIXTURES
+def test_saved_answers_folder_needs_no_network(main, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-19")
 
-    (hf_dir / "2026-02-19.json").write_bytes((FIXTURES / "hf" / "seed-2026-02-19.json").read_bytes())
-    proc = run_cli("--date", "2026-02-19", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"), "--author", "lim4349",
-                   env={"HF_ENDPOINT": "http://127.0.0.1:9"})
+    code, out, err = main("--date", "2026-02-19", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"),
+                          "--author", "lim4349")
 
-    assert proc.returncode == 0, proc.stderr
+    assert code == 0, err
     assert (tmp_path / "o/blog/_posts/2026-02-19-daily-papers.md").read_text() == expected_post("2026-02-19")
 
+
+def test_bucket_and_repo_use_s3_and_github_like_the_lambda(main, clean_env, hf, github, aws, monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", hf.url)
+    monkeypatch.setenv("GITHUB_API_URL", github.url)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+
+    code, out, err = main("--date", "2026-02-25", "--bucket", BUCKET, "--repo", github.repository, "--author", "lim4349")
+
+    assert code == 0, err
+    assert github.files()["_posts/2026-02-25-daily-papers.md"] == expected_post("2026-02-25")
+    assert list(s3_objects(aws)) == ["daily/2026/02/2026-02-25.json"]
+    assert list(clean_env.iterdir()) == []
+
+
+def test_backfill_takes_a_range_longer_than_the_lambdas_366_days(main, tmp_path):
+    """The CLI has no 15-minute limit: any range, one run (here 421 days of saved answers)."""
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-19", "2026-02-25")
+
+    code, out, err = main("backfill", "--start", "2025-01-01", "--end", "2026-02-25", "--hf-dir", str(hf_dir),
+                          "--out", str(tmp_path / "o"), "--no-progress", "--author", "lim4349")
+
+    assert code == 0, err
+    result = json.loads(out)
+    assert len(result["days"]) == 421 and result["counts"]["created"] == 2
+    assert (tmp_path / "o/blog/_posts/2026-02-25-daily-papers.md").read_text() == expected_post("2026-02-25")
+
+
+def test_summarize_is_a_backfill_flag_that_asks_for_summaries():
+    parser = cli.build_parser()
+    args = parser.parse_args(["backfill", "--start", "2026-02-16", "--end", "2026-02-25", "--summarize"])
+    assert cli.parse_request(args, dt.date(2026, 11, 22)) == RangeRequest(
+        dt.date(2026, 2, 16), dt.date(2026, 2, 25), summarize=True
+    )
+    args = parser.parse_args(["backfill", "--start", "2026-02-16", "--end", "2026-02-25"])
+    assert cli.parse_request(args, dt.date(2026, 11, 22)).summarize is False  # type: ignore[union-attr]
+    with pytest.raises(SystemExit):  # only backfill has it: daily runs summarize whenever a model is set
+        parser.parse_args(["run", "--summarize"])
+
+
+def test_summary_model_flag_turns_summaries_on_with_the_users_aws_credentials(main, tmp_path, monkeypatch):
+    from fakes.bedrock import FakeBedrock
+
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-25")
+    with FakeBedrock(default="짧은 한국어 요약입니다.") as bedrock:
+        for name, value in {"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": bedrock.url, "AWS_ACCESS_KEY_ID": "testing",
+                            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+            monkeypatch.setenv(name, value)
+        code, out, err = main("--date", "2026-02-25", "--hf-dir", str(hf_dir), "--dry-run",
+                              "--summary-model", "us.anthropic.claude-3-5-haiku-20241022-v1:0")
+
+    assert code == 0, err
+    assert out.count("   - 요약: 짧은 한국어 요약입니다.\n") == 10
+    assert {call.model_id for call in bedrock.calls} == {"us.anthropic.claude-3-5-haiku-20241022-v1:0"}
+
+
+# -- bad input: exit 2, one line naming the flag as typed, nothing done --------------------------
 
 @pytest.mark.parametrize(
     "args, message",
     [
         (["--date", "2026-02-30"], "--date='2026-02-30': no such date"),
-        (["--date", "2999-01-01"], "--date='2999-01-01': is in the future"),
-        (["--top-n", "-3"], "TOP_N='-3': expected 0..1000"),
-        (["--repo", "nope"], "GITHUB_REPOSITORY='nope': expected owner/name"),
-        (["backfill", "--start", "2026-02-10", "--end", "2026-02-01"], "end='2026-02-01': is before start 2026-02-10"),
+        (["--date", "26-02-25"], "--date='26-02-25': expected a date as YYYY-MM-DD"),
+        (["--top-n", "5000"], "--top-n=5000: expected 0..1000"),
+        (["--top-n", "-3"], "--top-n=-3: expected 0..1000"),
+        (["--repo", "nope"], "--repo='nope': expected owner/name"),
+        (["--repo", "owner/.."], "--repo='owner/..': name '..' is not a GitHub repository name "
+                                 "(1-100 letters, digits, '.', '_', '-'; not '.' or '..')"),
+        (["--repo", "../x"], "--repo='../x': owner '..' is not a GitHub account name "
+                             "(1-39 letters, digits, hyphens; no hyphen first or last)"),
+        (["--repo", ""], "--repo='': empty"),
+        (["--branch", "x.lock"], "--branch='x.lock': not a valid branch name: component 'x.lock' ends with '.lock'"),
+        (["--branch", "HEAD"], "--branch='HEAD': not a valid branch name: 'HEAD' is reserved"),
+        (["--branch=-f"], "--branch='-f': not a valid branch name: starts with '-'"),
+        (["--bucket", "Bad_Bucket"], "--bucket='Bad_Bucket': not a valid S3 bucket name"),
+        (["--bucket", " "], "--bucket=' ': empty"),
+        (["--author", "lim 4349"], "--author='lim 4349': expected an author id (letters, digits, _ . -)"),
+        (["--summary-model", "claude please"],
+         "--summary-model='claude please': expected a Bedrock model id, inference profile id or ARN"),
+        (["backfill", "--start", "2026-02-10", "--end", "2026-02-01"], "--end='2026-02-01': is before --start 2026-02-10"),
+        (["backfill", "--start", "2026-02-30", "--end", "2026-03-01"], "--start='2026-02-30': no such date"),
+        (["backfill", "--start", "2026-02-01", "--end", "2026-02-02", "--summarize"],
+         "--summary-model=None: required by --summarize (or set SUMMARY_MODEL)"),
+        (["digest", "--month", "0000-01"], "--month='0000-01': no such month (years start at 0001)"),
+        (["digest", "--month", "2026-1"], "--month='2026-1': expected a month as YYYY-MM"),
+        (["digest", "--week", "2026-W54"], "--week='2026-W54': no such ISO week (e.g. 2026-W08)"),
+        (["digest", "--week", "9999-W52"], "--week='9999-W52': no such ISO week (e.g. 2026-W08)"),
     ],
 )
-def test_bad_arguments_exit_2_with_a_clear_message_and_write_nothing(tmp_path, hf, args, message):
-    proc = run_cli(*args, env={"HF_ENDPOINT": hf.url}, cwd=tmp_path)
+def test_bad_flag_exits_2_with_one_line_naming_the_flag_and_does_nothing(main, clean_env, hf, monkeypatch, args, message):
+    monkeypatch.setenv("HF_ENDPOINT", hf.url)
+    code, out, err = main(*args)
 
-    assert proc.returncode == 2
-    assert message in proc.stderr
-    assert list(tmp_path.iterdir()) == [] and hf.requests == []
+    assert (code, out, err) == (2, "", f"{PREFIX}error: {message}\n")
+    assert list(clean_env.iterdir()) == [] and hf.requests == []
 
 
-def test_bucket_and_repo_use_s3_and_github_like_the_lambda(tmp_path, hf, github, aws, monkeypatch):
-    """In-process (moto patches this process only): --bucket and --repo switch the services."""
-    from hf_daily_papers import cli
+def test_a_date_in_the_future_names_the_flag(main, clean_env, hf, monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", hf.url)
+    code, out, err = main("--date", "2999-01-01")
+    assert (code, err) == (2, f"{PREFIX}error: --date='2999-01-01': is in the future (today is {today()} UTC)\n")
+    code, out, err = main("backfill", "--start", "2026-01-01", "--end", "9999-12-31")
+    assert (code, err) == (2, f"{PREFIX}error: --end='9999-12-31': is in the future (today is {today()} UTC)\n")
+    assert hf.requests == []
 
+
+def test_a_bad_setting_from_the_environment_names_the_variable(main, clean_env, hf, monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", hf.url)
+    monkeypatch.setenv("TOP_N", "ten")
+    monkeypatch.setenv("GITHUB_BRANCH", "a..b")
+    assert main("--date", "2026-02-25") == (2, "", f"{PREFIX}error: TOP_N='ten': expected a whole number\n")
+    # A flag overrides its variable; the error then names what is still wrong.
+    assert main("--date", "2026-02-25", "--top-n", "5") == (
+        2, "", f"{PREFIX}error: GITHUB_BRANCH='a..b': not a valid branch name: contains '..'\n"
+    )
+    assert hf.requests == []
+
+
+def test_extreme_values_of_every_date_flag_are_bad_input_never_a_crash(main, clean_env):
+    """The class: any value of --date/--start/--end/--month/--week either runs or is exit 2 with
+    a message naming the flag (OverflowError / ValueError never escape)."""
+    values = ["0001-01-01", "0000-01-01", "9999-12-31", "10000-01-01", "0000-01", "0001-01", "9999-12", "0001-W01",
+              "0000-W01", "9999-W52", "9999-W53", "2026-02-25\n", "٢٠٢٦-٠٢-٢٥", "", "-1", "x" * 300]
+    for value in values:
+        for args in (["run", "--date", value], ["backfill", "--start", value, "--end", "0001-01-01"],
+                     ["backfill", "--start", "9999-12-31", "--end", value], ["digest", "--month", value],
+                     ["digest", "--week", value]):
+            code, out, err = main(*args, "--dry-run", "--hf-dir", "/nonexistent-hf-dir")
+            flag = args[-2]
+            assert code == 2, (args, err)
+            assert err.startswith((f"{PREFIX}error: {flag}=", f"{PREFIX}error: --hf-dir=", f"{PREFIX}error: --start=")), (args, err)
+            assert err.count("\n") == 1
+
+
+# -- paths: exit 2 naming the path, checked before anything runs ---------------------------------
+
+def _paths(tmp_path: Path) -> dict[str, Path]:
+    a_file = tmp_path / "a-file.txt"
+    a_file.write_text("not a folder")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    other = tmp_path / "other-files"
+    other.mkdir()
+    (other / "notes.txt").write_text("x")
+    blocked = tmp_path / "blocked-out"
+    blocked.mkdir()
+    (blocked / "archive").write_text("a file where the archive folder belongs")
+    return {"file": a_file, "empty": empty, "other": other, "blocked": blocked}
+
+
+@pytest.mark.parametrize(
+    "flag, which, problem",
+    [
+        ("--hf-dir", "missing", "no such folder"),
+        ("--hf-dir", "file", "is a file, not a folder"),
+        ("--hf-dir", "empty", "no saved answers in it (expected files named YYYY-MM-DD.json)"),
+        ("--hf-dir", "other", "no saved answers in it (expected files named YYYY-MM-DD.json)"),
+        ("--hf-dir", "blank", "empty: expected a folder of saved API answers"),
+        ("--out", "file", "is a file, not a folder"),
+        ("--out", "under-file", "cannot be created: {file} is a file"),
+        ("--out", "blocked", "{blocked}/archive is a file where a folder belongs"),
+        ("--out", "blank", "empty: expected a folder"),
+        ("--out", "nul", "not a valid path: it contains a NUL character"),
+        ("--hf-dir", "nul", "not a valid path: it contains a NUL character"),
+    ],
+)
+def test_a_path_that_cannot_work_is_exit_2_naming_it(main, tmp_path, flag, which, problem):
+    paths = _paths(tmp_path)
+    special = {"missing": str(tmp_path / "no-such-dir"), "under-file": str(paths["file"] / "out"), "blank": "",
+               "nul": str(tmp_path / "a\0b")}
+    raw = special[which] if which in special else str(paths[which])
+    saved = saved_answers(tmp_path / "hf", "2026-02-25")
+    args = ["--date", "2026-02-25", "--hf-dir", str(saved), "--out", str(tmp_path / "fresh-out")]
+    args[args.index(flag) + 1] = raw
+
+    code, out, err = main(*args)
+
+    expected = f"{PREFIX}error: {flag}={raw!r}: {problem.format(**{k: str(v) for k, v in paths.items()})}\n"
+    assert (code, out, err) == (2, "", expected)
+    assert not (tmp_path / "fresh-out").exists()
+
+
+def test_out_is_created_when_missing_and_its_parent_is_a_folder(main, tmp_path):
+    saved = saved_answers(tmp_path / "hf", "2026-02-25")
+    code, out, err = main("--date", "2026-02-25", "--hf-dir", str(saved), "--out", str(tmp_path / "new" / "deeper"))
+    assert code == 0, err
+    assert (tmp_path / "new/deeper/blog/_posts/2026-02-25-daily-papers.md").is_file()
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"<html>not json</html>", "not JSON"),
+        (b"\xff\xfe[]", "not UTF-8"),
+        (b'{"not": "a list"}', "a JSON array"),
+    ],
+)
+def test_a_saved_answer_that_cannot_be_read_is_one_line_naming_the_file(main, tmp_path, content, problem):
+    hf_dir = tmp_path / "hf"
+    hf_dir.mkdir()
+    answer = hf_dir / "2026-02-25.json"
+    answer.write_bytes(content)
+
+    code, out, err = main("--date", "2026-02-25", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"))
+
+    assert code in (1, 2), err
+    first = err.splitlines()[0]
+    assert first.startswith(f"{PREFIX}failed: ") or first.startswith(f"{PREFIX}error: "), err
+    assert str(answer) in first, err
+    assert "saved answer" in first and "Hugging Face" not in first, err
+    assert err.splitlines()[1:] in ([], [f"{PREFIX}nothing written"]), err
+    assert not (tmp_path / "o").exists()
+
+
+# -- failures after work began: say what was written ---------------------------------------------
+
+def test_publish_failure_after_archiving_says_the_archive_was_written_and_the_post_was_not(
+        main, tmp_path, hf, github, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", hf.url)
     monkeypatch.setenv("GITHUB_API_URL", github.url)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    monkeypatch.chdir(tmp_path)
+    github.inject(Fault(None, r"/git/", Reply(503, {"message": "Service Unavailable"}), times=1000))
 
-    code = cli.main(["--date", "2026-02-25", "--bucket", BUCKET, "--repo", github.repository, "--author", "lim4349"])
+    code, out, err = main("--date", "2026-02-25", "--repo", github.repository, "--out", str(tmp_path / "o"))
 
-    assert code == 0
-    assert github.files()["_posts/2026-02-25-daily-papers.md"] == expected_post("2026-02-25")
-    assert list(s3_objects(aws)) == ["daily/2026/02/2026-02-25.json"]
-    assert list(tmp_path.iterdir()) == []
+    lines = err.splitlines()
+    assert code == 1 and out == ""
+    assert len(lines) == 2, err
+    assert lines[0].startswith(f"{PREFIX}failed: GitHub unavailable"), err
+    assert lines[1].startswith(PREFIX)
+    assert "daily/2026/02/2026-02-25.json" in lines[1] and "_posts/2026-02-25-daily-papers.md" in lines[1], err
+    assert "not published" in lines[1], err
+    assert (tmp_path / "o/archive/daily/2026/02/2026-02-25.json").is_file()
+    assert github.files().get("_posts/2026-02-25-daily-papers.md") is None
+
+
+def test_a_folder_that_breaks_while_writing_is_one_line_and_says_what_was_written(main, tmp_path):
+    """Passes the up-front checks, fails while publishing: blog/_posts is a file."""
+    saved = saved_answers(tmp_path / "hf", "2026-02-25")
+    out = tmp_path / "o"
+    (out / "blog").mkdir(parents=True)
+    (out / "blog" / "_posts").write_text("in the way")
+
+    code, stdout, err = main("--date", "2026-02-25", "--hf-dir", str(saved), "--out", str(out))
+
+    lines = err.splitlines()
+    assert code == 1 and stdout == "" and len(lines) == 2, err
+    assert lines[0].startswith(f"{PREFIX}failed: {out / 'blog' / '_posts'}"), err
+    assert "daily/2026/02/2026-02-25.json" in lines[1] and "not published" in lines[1], err
+    assert (out / "archive/daily/2026/02/2026-02-25.json").is_file()
+
+
+# -- log lines a person reads -------------------------------------------------------------------
+
+def test_verbose_backfill_names_the_failed_day_and_logs_each_retry_once(main, tmp_path, hf, monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", hf.url)
+    hf.inject(Fault("GET", "/api/daily_papers", Reply(503, "busy"), times=1,
+                    when=lambda r: r.query.get("date") == ["2026-02-25"]))
+    hf.inject(Fault("GET", "/api/daily_papers", Reply(200, "<html>busy</html>"), times=1,
+                    when=lambda r: r.query.get("date") == ["2026-02-19"]))
+
+    code, out, err = main("backfill", "--start", "2026-02-18", "--end", "2026-02-25", "--no-progress", "-v",
+                          "--out", str(tmp_path / "o"))
+
+    assert code == 1
+    lines = err.splitlines()
+    failed = [line for line in lines if "day failed" in line]
+    assert len(failed) == 1 and "2026-02-19" in failed[0] and "Hugging Face answered nonsense" in failed[0], err
+    retries = [line for line in lines if "retry" in line.lower()]
+    assert len(retries) == 1 and "503" in retries[0], err
+    assert f"{PREFIX}failed: 1 day(s) failed: 2026-02-19" in err
+    # Called again in the same process: still once (no handler left behind).
+    hf.inject(Fault("GET", "/api/daily_papers", Reply(503, "busy"), times=1,
+                    when=lambda r: r.query.get("date") == ["2026-02-18"]))
+    code, out, err = main("backfill", "--start", "2026-02-18", "--end", "2026-02-19", "--no-progress", "-v",
+                          "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    assert len([line for line in err.splitlines() if "retry" in line.lower()]) == 1, err
+
+
+def test_log_lines_show_the_fields_the_message_does_not_say():
+    import logging
+
+    record = logging.LogRecord("hf_daily_papers", logging.WARNING, __file__, 1, "left out 2 item(s)", None, None)
+    record.date = "2026-02-25"
+    record.skipped = ["item 3: no id", "x/y: not a paper id"]
+    line = cli.LineFormatter().format(record)
+    assert line == 'WARNING left out 2 item(s) date=2026-02-25 skipped=["item 3: no id", "x/y: not a paper id"]'
+
+    record = logging.LogRecord("hf_daily_papers", logging.WARNING, __file__, 1, "day failed: %s: %s",
+                               ("2026-02-25", "boom"), None)
+    record.date, record.error = "2026-02-25", "boom"
+    assert cli.LineFormatter().format(record) == "WARNING day failed: 2026-02-25: boom"

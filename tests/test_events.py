@@ -8,7 +8,7 @@ import pytest
 
 from conftest import load_event, s3_objects
 from hf_daily_papers.errors import BadInput
-from hf_daily_papers.inputs import DailyRequest, parse_event
+from hf_daily_papers.inputs import DailyRequest, RangeRequest, parse_event
 
 NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
 
@@ -35,6 +35,8 @@ def test_scheduler_at_0015_utc_means_the_previous_utc_day():
     assert parse_event(event, NOW).date == dt.date(2026, 11, 21)
 
 
+RULE_EVENT = load_event("eventbridge-rule.json")
+
 BAD_EVENTS = [
     (["2026-02-25"], "event=['2026-02-25']: expected a JSON object"),
     ("2026-02-25", "event='2026-02-25': expected a JSON object"),
@@ -57,6 +59,25 @@ BAD_EVENTS = [
     ({"source": "scheduler", "scheduled_time": "2026-02-20T00:15:00Z", "date": "2026-02-01"}, "date='2026-02-01': unexpected field"),
     ({"detail-type": "Scheduled Event", "time": 5}, "time=5: expected an ISO 8601 timestamp"),
     ({"detail-type": "Scheduled Event"}, "time=None: expected an ISO 8601 timestamp"),
+    # Every shape refuses what it does not read: a dry run asked of a rule event must not publish.
+    ({**RULE_EVENT, "dry_run": True}, "dry_run=True: unexpected field"),
+    ({**RULE_EVENT, "date": "2026-02-01"}, "date='2026-02-01': unexpected field"),
+    ({**RULE_EVENT, "detail": {"dry_run": True}}, "detail={'dry_run': True}: expected {} in a Scheduled Event"),
+    ({**RULE_EVENT, "detail-type": "Object Created"}, "detail-type='Object Created': expected 'Scheduled Event'"),
+    ({"source": "scheduler", "scheduled_time": "2026-02-20T00:15:00Z", "dry_run": True}, "dry_run=True: unexpected field"),
+    ({"source": "scheduler", "digest": "monthly", "scheduled_time": "2026-02-01T00:00:00Z", "month": "2026-01"},
+     "month='2026-01': unexpected field"),
+    ({"start": "2026-02-16", "end": "2026-02-25", "date": "2026-02-01"}, "date='2026-02-01': unexpected field"),
+    ({"start": "2026-02-16", "end": "2026-02-25", "summarize": "yes"}, "summarize='yes': expected true or false"),
+    ({"date": "2026-02-25", "summarize": True}, "summarize=True: unexpected field"),
+    ({"digest": "monthly", "month": "2026-01", "week": "2026-W02"}, "week='2026-W02': unexpected field"),
+    ({"digest": "weekly", "week": "2026-W02", "summarize": True}, "summarize=True: unexpected field"),
+    # Dates past the calendar's edges are bad input naming the field, not an OverflowError.
+    ({"source": "scheduler", "scheduled_time": "0001-01-01T00:00:00Z"}, "scheduled_time='0001-01-01T00:00:00Z': out of range"),
+    ({**RULE_EVENT, "time": "9999-12-31T23:59:59-23:59"}, "time='9999-12-31T23:59:59-23:59': out of range"),
+    ({"digest": "monthly", "month": "0000-01"}, "month='0000-01': no such month"),
+    ({"digest": "weekly", "week": "9999-W52"}, "week='9999-W52': no such ISO week"),
+    ({"start": "2025-01-01", "end": "2026-01-02"}, "end='2026-01-02': range 2025-01-01..2026-01-02 is longer than 366 days"),
 ]
 
 
@@ -80,6 +101,13 @@ def test_bad_settings_fail_fast_naming_the_setting(invoke, github, hf, aws, monk
 @pytest.mark.parametrize(
     "name, value, message",
     [
+        ("GITHUB_REPOSITORY", "../x", "GITHUB_REPOSITORY='../x': owner '..' is not a GitHub account name"),
+        ("GITHUB_REPOSITORY", "owner/..", "GITHUB_REPOSITORY='owner/..': name '..' is not a GitHub repository name"),
+        ("GITHUB_REPOSITORY", "a/.", "GITHUB_REPOSITORY='a/.': name '.' is not a GitHub repository name"),
+        ("GITHUB_BRANCH", "x.lock", "GITHUB_BRANCH='x.lock': not a valid branch name"),
+        ("GITHUB_BRANCH", "HEAD", "GITHUB_BRANCH='HEAD': not a valid branch name"),
+        ("GITHUB_BRANCH", "-x", "GITHUB_BRANCH='-x': not a valid branch name"),
+        ("GITHUB_BRANCH", "a/.hidden", "GITHUB_BRANCH='a/.hidden': not a valid branch name"),
         ("TOP_N", "ten", "TOP_N='ten': expected a whole number"),
         ("TOP_N", "-1", "TOP_N='-1': expected 0..1000"),
         ("HF_ENDPOINT", "ftp://x", "HF_ENDPOINT='ftp://x': expected an http(s) URL"),
@@ -88,11 +116,18 @@ def test_bad_settings_fail_fast_naming_the_setting(invoke, github, hf, aws, monk
         ("REFRESH_DAYS", "99", "REFRESH_DAYS='99': expected 0..31"),
     ],
 )
-def test_invalid_setting_names_itself(invoke, monkeypatch, name, value, message):
+def test_invalid_setting_names_itself(invoke, hf, github, aws, monkeypatch, name, value, message):
     monkeypatch.setenv(name, value)
     with pytest.raises(BadInput) as caught:
         invoke({"date": "2026-02-25"})
     assert message in str(caught.value)
+    assert hf.requests == [] and github.requests == [] and s3_objects(aws) == {}
+
+
+def test_a_range_event_may_ask_for_summaries():
+    event = {"start": "2026-02-16", "end": "2026-02-25", "summarize": True}
+    assert parse_event(event, NOW) == RangeRequest(dt.date(2026, 2, 16), dt.date(2026, 2, 25), summarize=True)
+    assert parse_event(load_event("range.json"), NOW).summarize is False
 
 
 @pytest.mark.parametrize("missing", ["BUCKET_NAME", "GITHUB_REPOSITORY", "GITHUB_TOKEN_SECRET"])

@@ -3,6 +3,10 @@
 By default the archive and the posts go into a folder (`--out`, default `./out`): no AWS, no
 GitHub. `--bucket` (or BUCKET_NAME) archives to S3 instead, `--repo` (or GITHUB_REPOSITORY)
 publishes to GitHub, exactly as the Lambda function does.
+
+Whatever goes wrong ends in one line on stderr that names what to fix (the flag as typed, or
+the path), and an exit status: 2 bad input, 1 failure, 0 done. Never a traceback for a user's
+mistake or an upstream fault.
 """
 
 from __future__ import annotations
@@ -13,40 +17,58 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, TextIO
 
 from . import app
-from .errors import BadInput, DailyPapersError
-from .inputs import DailyRequest, Request, date_range, last_closed_day, monthly, parse_date, weekly
+from .errors import BadInput, DailyPapersError, SettingsError
+from .inputs import DailyRequest, RangeRequest, Request, date_range, last_closed_day, monthly, parse_date, weekly
+from .results import RunRecord
 from .settings import Settings
 
+PROG = "hf-daily-papers"
 COMMANDS = ("run", "backfill", "digest")
+#: Settings a flag can set, and that flag: errors about the value name the flag the user typed.
+FLAG_SETTINGS = {
+    "bucket": ("--bucket", "BUCKET_NAME"),
+    "repo": ("--repo", "GITHUB_REPOSITORY"),
+    "branch": ("--branch", "GITHUB_BRANCH"),
+    "top_n": ("--top-n", "TOP_N"),
+    "author": ("--author", "POST_AUTHOR"),
+    "summary_model": ("--summary-model", "SUMMARY_MODEL"),
+}
+#: Saved API answers are `<date>.json`; a folder without any is not a folder of saved answers.
+SAVED_ANSWER_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].json"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="hf-daily-papers",
+        prog=PROG,
         description="Hugging Face Daily Papers → ranked Korean Jekyll post, archived and published.",
     )
     sub = parser.add_subparsers(dest="command", metavar="{run,backfill,digest}")
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--dry-run", action="store_true", help="render and print the post; write nothing")
-        p.add_argument("--out", type=Path, default=Path("out"), help="local folder for archive/ and blog/ (default ./out)")
+        p.add_argument("--out", default="out", help="local folder for archive/ and blog/ (default ./out)")
         p.add_argument("--bucket", help="archive to this S3 bucket instead of the folder (env BUCKET_NAME)")
         p.add_argument("--repo", help="publish to this GitHub repo, owner/name (env GITHUB_REPOSITORY)")
         p.add_argument("--branch", help="GitHub branch (env GITHUB_BRANCH, default main)")
-        p.add_argument("--hf-dir", type=Path, help="read saved API answers <dir>/<date>.json instead of the HF API")
+        p.add_argument("--hf-dir", help="read saved API answers <dir>/<date>.json instead of the HF API")
         p.add_argument("--top-n", type=int, help="papers per post, 0 = all (env TOP_N, default 10)")
         p.add_argument("--author", help="front matter author (env POST_AUTHOR)")
+        p.add_argument("--summary-model", metavar="ID",
+                       help="Bedrock model or inference profile for Korean summaries, with your AWS "
+                            "credentials (env SUMMARY_MODEL; default off)")
         p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
 
     run = sub.add_parser("run", help="one day (default command)")
     run.add_argument("--date", help="YYYY-MM-DD (default: the last closed UTC day)")
     common(run)
-    backfill = sub.add_parser("backfill", help="every day of a range, in one commit")
-    backfill.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+    backfill = sub.add_parser("backfill", help="every day of a range, any length, in one commit")
+    backfill.add_argument("--start", required=True, help="first day, YYYY-MM-DD (the API starts at 2023-05-04)")
     backfill.add_argument("--end", required=True, help="last day, YYYY-MM-DD (inclusive)")
+    backfill.add_argument("--summarize", action="store_true",
+                          help="also summarize the range's listed papers (needs --summary-model or SUMMARY_MODEL)")
     backfill.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     common(backfill)
     digest = sub.add_parser("digest", help="monthly or weekly digest")
@@ -58,41 +80,109 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_request(args: argparse.Namespace, today: Any) -> Request:
+    """The request the arguments ask for; errors name the flag (`--date='2026-02-30': …`)."""
     if args.command == "backfill":
-        return date_range(args.start, args.end, today, dry_run=args.dry_run)
+        # No 366-day cap here: the CLI has no 15-minute limit (the whole history in one commit).
+        return date_range(args.start, args.end, today, dry_run=args.dry_run, summarize=args.summarize,
+                          max_days=None, fields=("--start", "--end"))
     if args.command == "digest":
         if args.month is not None:
-            return monthly(args.month, today, dry_run=args.dry_run)
-        return weekly(args.week, today, dry_run=args.dry_run)
-    date = parse_date("--date", args.date, today) if args.date else last_closed_day(app.utc_now())
+            return monthly(args.month, today, dry_run=args.dry_run, field="--month")
+        return weekly(args.week, today, dry_run=args.dry_run, field="--week")
+    date = parse_date("--date", args.date, today) if args.date is not None else last_closed_day(app.utc_now())
     return DailyRequest(date, dry_run=args.dry_run)
 
 
 def settings_for(args: argparse.Namespace, env: dict[str, str]) -> Settings:
+    """Settings from the environment, each flag given overriding its variable. A bad value that
+    came from a flag is reported with the flag (`--top-n=5000: expected 0..1000`)."""
     env = dict(env)
-    for flag, name in (("bucket", "BUCKET_NAME"), ("repo", "GITHUB_REPOSITORY"), ("branch", "GITHUB_BRANCH"),
-                       ("top_n", "TOP_N"), ("author", "POST_AUTHOR")):
-        value = getattr(args, flag)
-        if value is not None:
-            env[name] = str(value)
-    return Settings.from_env(env)
+    flagged: dict[str, tuple[str, Any]] = {}  # variable -> (flag, value as typed)
+    for attr, (flag, name) in FLAG_SETTINGS.items():
+        value = getattr(args, attr, None)
+        if value is None:
+            continue
+        if isinstance(value, str) and not value.strip():
+            # An empty value would silently mean "unset" (e.g. no publishing at all).
+            raise BadInput(flag, value, "empty")
+        env[name] = str(value)
+        flagged[name] = (flag, value)
+    try:
+        return Settings.from_env(env)
+    except SettingsError as exc:
+        if exc.field not in flagged:
+            raise
+        flag, value = flagged[exc.field]
+        raise BadInput(flag, value, _problem(exc)) from None
 
 
-def services_for(args: argparse.Namespace, settings: Settings) -> app.Services:
-    local = app.folder_services(args.out, settings, hf_dir=args.hf_dir)
-    if settings.bucket_name:
-        local.archive = app.s3_archive(settings)
-    if settings.github_repository:
-        local.publisher = app.github_publisher(settings)
-    return local
+def _problem(exc: BadInput) -> str:
+    """The `problem` part of `FIELD=value: problem`."""
+    prefix = str(BadInput(exc.field, exc.value, ""))  # "FIELD=<value as shown>: "
+    message = str(exc)
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def check_hf_dir(raw: str) -> Path:
+    """`--hf-dir` must be a readable folder holding saved answers (`<date>.json`): a mistyped
+    path must not pass for a day without papers."""
+    if not raw.strip():
+        raise BadInput("--hf-dir", raw, "empty: expected a folder of saved API answers")
+    if "\0" in raw:  # pathlib's exists() says False for it; every open would fail
+        raise BadInput("--hf-dir", raw, "not a valid path: it contains a NUL character")
+    path = Path(raw)
+    try:
+        if not path.exists():
+            raise BadInput("--hf-dir", raw, "no such folder")
+        if not path.is_dir():
+            raise BadInput("--hf-dir", raw, "is a file, not a folder")
+        if next(path.glob(SAVED_ANSWER_GLOB), None) is None:
+            raise BadInput("--hf-dir", raw, "no saved answers in it (expected files named YYYY-MM-DD.json)")
+    except OSError as exc:
+        raise BadInput("--hf-dir", raw, f"cannot read it: {exc.strerror or exc}") from None
+    return path
+
+
+def check_out(raw: str, *, writes: bool) -> Path:
+    """`--out` must be a folder, or a path where one can be created. Checked without creating
+    anything (a run that fails on bad input writes nothing)."""
+    if not raw.strip():
+        raise BadInput("--out", raw, "empty: expected a folder")
+    if "\0" in raw:  # pathlib's exists() says False for it; every open would fail
+        raise BadInput("--out", raw, "not a valid path: it contains a NUL character")
+    path = Path(raw)
+    try:
+        if path.exists() and not path.is_dir():
+            raise BadInput("--out", raw, "is a file, not a folder")
+        for sub in ("archive", "blog"):
+            if (path / sub).exists() and not (path / sub).is_dir():
+                raise BadInput("--out", raw, f"{path / sub} is a file where a folder belongs")
+        existing = next(p for p in (path.absolute(), *path.absolute().parents) if p.exists())
+        if not existing.is_dir():
+            raise BadInput("--out", raw, f"cannot be created: {existing} is a file")
+        if writes and not os.access(existing, os.W_OK | os.X_OK):
+            raise BadInput("--out", raw, f"cannot write in {existing}: permission denied")
+    except OSError as exc:
+        raise BadInput("--out", raw, f"cannot use it: {exc.strerror or exc}") from None
+    return path
+
+
+def ports_for(args: argparse.Namespace, settings: Settings, request: Request) -> app.Ports:
+    """A folder for the archive and the posts unless `--bucket` and `--repo` both replace it;
+    saved answers (`--hf-dir`) instead of Hugging Face. Paths are checked before anything runs."""
+    uses_folder = not (settings.bucket_name and settings.github_repository)
+    out = check_out(args.out, writes=not request.dry_run) if uses_folder else Path(args.out)
+    hf_dir = check_hf_dir(args.hf_dir) if args.hf_dir is not None else None
+    return app.folder_ports(out, settings, hf_dir=hf_dir)
 
 
 class ProgressBar:
     """`[#####-----]  12/365  2026-01-12` on stderr, redrawn in place on a terminal."""
 
-    def __init__(self, stream: Any = sys.stderr, width: int = 30) -> None:
-        self.stream, self.width = stream, width
-        self.tty = stream.isatty()
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self.stream = stream or sys.stderr  # looked up now: tests (and callers) may swap sys.stderr
+        self.width = width
+        self.tty = self.stream.isatty()
 
     def __call__(self, done: int, total: int, date: str) -> None:
         filled = self.width * done // total
@@ -104,34 +194,140 @@ class ProgressBar:
         self.stream.flush()
 
 
+# Attributes every LogRecord has; anything else on a record came from `extra=`.
+_RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class LineFormatter(logging.Formatter):
+    """`LEVEL message key=value …`: the pipeline's `extra=` fields (for the Lambda's JSON logs)
+    are shown in the line a person reads, unless the message already says them (`day failed:
+    2026-02-25: …` need not repeat `date=2026-02-25`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        line = f"{record.levelname} {message}"
+        for key, value in vars(record).items():
+            if key in _RECORD_ATTRS or key.startswith("_") or value is None:
+                continue
+            shown = _compact(value)
+            if shown not in message:
+                line += f" {key}={shown}"
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            line += f" ({type(error).__name__}: {error})"  # one line: no traceback
+        return line.replace("\n", " ")
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class _Logging:
+    """The CLI's log lines on stderr for one `main()` call; undone afterwards (main may run
+    many times in one process, and must never print a line twice)."""
+
+    def __init__(self, verbose: bool) -> None:
+        self.verbose = verbose
+        self.handler = logging.StreamHandler(sys.stderr)
+        self.handler.setFormatter(LineFormatter())
+        self.ours = logging.getLogger("hf_daily_papers")
+        # Levels for this run: ours (INFO with -v); the HTTP client's retry lines only with -v (a
+        # call that still fails says "after N tries" in its error); urllib3's own "Retrying (...)"
+        # warnings never (our client logs each retry once).
+        self.levels = {
+            self.ours: logging.INFO if verbose else logging.WARNING,
+            logging.getLogger("hf_daily_papers.httpclient"): logging.NOTSET if verbose else logging.ERROR,
+            logging.getLogger("urllib3"): logging.ERROR,
+        }
+
+    def __enter__(self) -> "_Logging":
+        self.saved = {logger: logger.level for logger in self.levels}
+        self.saved_propagate = self.ours.propagate
+        for logger, level in self.levels.items():
+            logger.setLevel(level)
+        self.ours.propagate = False
+        self.ours.addHandler(self.handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.ours.removeHandler(self.handler)
+        self.ours.propagate = self.saved_propagate
+        for logger, level in self.saved.items():
+            logger.setLevel(level)
+
+
+def _as_dict(result: Any) -> dict[str, Any]:
+    """The run's JSON: app.handle returns a result object (`to_json`/`to_dict`) or a dict."""
+    for method in ("to_json", "to_dict"):
+        if hasattr(result, method):
+            value: dict[str, Any] = getattr(result, method)()
+            return value
+    return dict(result)
+
+
+def _os_error(exc: OSError) -> str:
+    """`<path>: <reason>` for a file-system error (no errno numbers, no traceback)."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}"
+    return reason
+
+
+def _say(line: str) -> None:
+    print(f"{PROG}: {line}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS + ("-h", "--help"):
         argv.insert(0, "run")
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(message)s")
-    try:
-        settings = settings_for(args, dict(os.environ))
-        request = parse_request(args, app.utc_now().date())
-        services = services_for(args, settings)
-        progress = None
-        if args.command == "backfill" and not args.no_progress:
-            progress = ProgressBar()
-        result = app.handle(request, services, settings, progress=progress)
-    except BadInput as exc:
-        print(f"hf-daily-papers: error: {exc}", file=sys.stderr)
-        return 2
-    except DailyPapersError as exc:
-        print(f"hf-daily-papers: failed: {exc}", file=sys.stderr)
-        return 1
-    if getattr(request, "dry_run", False) and result.get("post"):
+    record = RunRecord()
+    with _Logging(args.verbose):
+        try:
+            result = _run(args, record)
+        except BadInput as exc:
+            _say(f"error: {exc}")
+            if record.archived or record.commits:
+                _say(record.describe())
+            return 2
+        except DailyPapersError as exc:
+            _say(f"failed: {exc}")
+            _say(record.describe())
+            return 1
+        except OSError as exc:  # a folder that became unwritable, a disk that filled up
+            _say(f"failed: {_os_error(exc)}")
+            _say(record.describe())
+            return 1
+        except KeyboardInterrupt:
+            _say("interrupted")
+            _say(record.describe())
+            return 130
+    _print_result(args, _as_dict(result))
+    return 0
+
+
+def _run(args: argparse.Namespace, record: RunRecord) -> Any:
+    settings = settings_for(args, dict(os.environ))
+    request = parse_request(args, app.utc_now().date())
+    if isinstance(request, RangeRequest) and request.summarize and not settings.summary_model:
+        raise BadInput("--summary-model", None, "required by --summarize (or set SUMMARY_MODEL)")
+    ports = ports_for(args, settings, request)
+    progress = None
+    if args.command == "backfill" and not args.no_progress:
+        progress = ProgressBar()
+    return app.handle(request, ports, settings, record=record, progress=progress)
+
+
+def _print_result(args: argparse.Namespace, result: dict[str, Any]) -> None:
+    if args.dry_run and result.get("post"):
         sys.stdout.write(result["post"])
         result = {k: v for k, v in result.items() if k != "post"}
         print(json.dumps(result, ensure_ascii=False), file=sys.stderr)
     else:
         print(json.dumps(result, ensure_ascii=False, indent=2))
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,9 +13,16 @@ from urllib.parse import urlsplit
 
 from .errors import SettingsError
 
-_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-_BRANCH = re.compile(r"^(?!/)(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]+(?<![/.])$")
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# GitHub's account names: 1-39 letters, digits or hyphens, no hyphen first or last.
+_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?")
+# GitHub's repository names: 1-100 letters, digits, `.`, `_`, `-` (`.` and `..` are not names).
+_REPO_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
+# What `git check-ref-format` refuses anywhere in a ref: control characters, space, ~ ^ : ? * [ \,
+# and the sequences `..`, `@{`, `//`.
+_REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
+# A Bedrock model id, inference-profile id or ARN (it becomes a path segment of the Converse URL).
+_MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,2047}")
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
 class Secret:
@@ -104,11 +111,18 @@ class Settings:
         return settings
 
     def validate(self) -> None:
-        if self.github_repository is not None and not _REPO.match(self.github_repository):
-            raise SettingsError("GITHUB_REPOSITORY", self.github_repository, "expected owner/name")
-        if not _BRANCH.match(self.github_branch):
-            raise SettingsError("GITHUB_BRANCH", self.github_branch, "not a valid branch name")
-        if self.bucket_name is not None and not _BUCKET.match(self.bucket_name):
+        if self.github_repository is not None:
+            problem = repository_problem(self.github_repository)
+            if problem:
+                raise SettingsError("GITHUB_REPOSITORY", self.github_repository, problem)
+        problem = branch_problem(self.github_branch)
+        if problem:
+            raise SettingsError("GITHUB_BRANCH", self.github_branch, f"not a valid branch name: {problem}")
+        if self.summary_model is not None and not _MODEL.fullmatch(self.summary_model):
+            raise SettingsError(
+                "SUMMARY_MODEL", self.summary_model, "expected a Bedrock model id, inference profile id or ARN"
+            )
+        if self.bucket_name is not None and not _BUCKET.fullmatch(self.bucket_name):
             raise SettingsError("BUCKET_NAME", self.bucket_name, "not a valid S3 bucket name")
         if self.post_author is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+", self.post_author):
             raise SettingsError(
@@ -128,6 +142,42 @@ class Settings:
                 "GITHUB_TOKEN_SECRET", None, "required to publish to GitHub (or GITHUB_TOKEN locally)"
             )
         return self.github_repository
+
+
+def repository_problem(value: str) -> str | None:
+    """Why `value` is not a GitHub `owner/name` (None if it is one). Checked before any request:
+    the name becomes part of every API path, so `..` or `.` must never reach a URL."""
+    owner, slash, name = value.partition("/")
+    if not slash or "/" in name:
+        return "expected owner/name"
+    if not _OWNER.fullmatch(owner):
+        return f"owner {owner!r} is not a GitHub account name (1-39 letters, digits, hyphens; no hyphen first or last)"
+    if name in (".", "..") or not _REPO_NAME.fullmatch(name):
+        return f"name {name!r} is not a GitHub repository name (1-100 letters, digits, '.', '_', '-'; not '.' or '..')"
+    return None
+
+
+def branch_problem(value: str) -> str | None:
+    """Why `value` is not a branch name by `git check-ref-format --branch` (None if it is one)."""
+    if not value:
+        return "empty"
+    bad = _REF_FORBIDDEN.search(value)
+    if bad:
+        return f"contains {bad.group()!r}"
+    if value in ("@", "HEAD"):
+        return f"{value!r} is reserved"
+    if value.startswith("-"):
+        return "starts with '-'"
+    if value.startswith("/") or value.endswith("/"):
+        return "starts or ends with '/'"
+    if value.endswith("."):
+        return "ends with '.'"
+    for part in value.split("/"):
+        if part.startswith("."):
+            return f"component {part!r} starts with '.'"
+        if part.endswith(".lock"):
+            return f"component {part!r} ends with '.lock'"
+    return None
 
 
 def _url(name: str, value: str) -> str:
