@@ -1,9 +1,16 @@
 """A stateful fake of the GitHub REST API subset we use, on 127.0.0.1.
 
-It keeps real Git semantics where the client can see them: blob shas are Git's, trees are
-hierarchical (subtrees have their own shas), commits have parents, `PATCH .../git/refs` refuses
-a non-fast-forward update (422), and the contents API answers 409 on a stale `sha` and 422 when
-`sha` is missing for an existing file. Tree and commit shas are deterministic but not Git's.
+The subset is what the product calls (the Git Data API): read a branch ref, read a tree
+(recursive or one level), create a tree, create a commit, move a ref. It keeps real Git
+semantics where the client can see them: blob shas are Git's, trees are hierarchical (subtrees
+have their own shas), commits have parents, `PATCH .../git/refs` refuses a non-fast-forward
+update (422). Tree and commit shas are deterministic but not Git's.
+
+Like real GitHub, it refuses a create-tree request that is too large: above `tree_max_entries`
+entries or `tree_max_bytes` bytes of body it answers 502 with GitHub's timeout message. GitHub
+documents no number; it has been reported from about 200 files, so the defaults are 150 entries
+and 2 MB. A recursive tree longer than `truncate_over` entries comes back `truncated`.
+
 Error bodies have GitHub's shape (`message`, `documentation_url`, `status`), as recorded in
 tests/fixtures/github/*.json; the OpenAPI contract check (tests/openapi_contract.py) validates
 every request sent to it and every answer it gives.
@@ -11,7 +18,6 @@ every request sent to it and every answer it gives.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
@@ -33,6 +39,12 @@ def _sha(kind: str, payload: Any) -> str:
 
 
 DOCS = "https://docs.github.com/rest"
+# What GitHub answers (HTTP 502) when a create-tree request is too large to process in time.
+TREE_TOO_LARGE = (
+    "Sorry, your request timed out. It's likely that your input was too large to process. Consider building "
+    "the tree incrementally, or building the commits you need in a local clone of the repository and then "
+    "pushing them to GitHub."
+)
 
 
 class FakeGitHub(FakeServer):
@@ -48,11 +60,16 @@ class FakeGitHub(FakeServer):
         branch: str = "main",
         files: dict[str, str] | None = None,
         truncate_over: int | None = None,
+        tree_max_entries: int = 150,
+        tree_max_bytes: int = 2_000_000,
     ) -> None:
         super().__init__()
         self.owner, self.repo, self.token = owner, repo, token
         self.default_branch = branch
         self.truncate_over = truncate_over  # a recursive tree longer than this comes back truncated
+        self.tree_max_entries = tree_max_entries  # a create-tree request above either limit: 502
+        self.tree_max_bytes = tree_max_bytes
+        self.trees_created: list[str] = []  # the sha of each tree a create-tree request made, in order
         self.blobs: dict[str, bytes] = {}
         self.trees: dict[str, list[dict[str, str]]] = {}
         self.commits: dict[str, dict[str, Any]] = {}
@@ -183,21 +200,12 @@ class FakeGitHub(FakeServer):
         return _not_found()
 
     ROUTES = [
-        ("GET", r"", "get_repo"),
         ("GET", r"/git/ref/(.+)", "get_ref"),
         ("PATCH", r"/git/refs/(.+)", "update_ref"),
-        ("GET", r"/git/commits/([0-9a-f]{40})", "get_commit"),
         ("POST", r"/git/commits", "create_commit"),
         ("GET", r"/git/trees/(.+)", "get_tree"),
         ("POST", r"/git/trees", "create_tree"),
-        ("POST", r"/git/blobs", "create_blob"),
-        ("GET", r"/contents/(.+)", "get_content"),
-        ("PUT", r"/contents/(.+)", "put_content"),
     ]
-
-    def get_repo(self, request: Request) -> Reply:
-        return Reply(200, {"id": 1, "name": self.repo, "full_name": self.repository, "default_branch": self.default_branch,
-                           "private": False, "permissions": {"admin": False, "push": True, "pull": True}})
 
     def _ref_body(self, branch: str) -> dict[str, Any]:
         sha = self.refs[branch]
@@ -232,9 +240,6 @@ class FakeGitHub(FakeServer):
                 "parents": [{"sha": p, "url": f"{self.api}/git/commits/{p}", "html_url": f"https://github.com/{self.repository}/commit/{p}"} for p in c["parents"]],
                 "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None, "verified_at": None}}
 
-    def get_commit(self, request: Request, sha: str) -> Reply:
-        return Reply(200, self._commit_body(sha)) if sha in self.commits else _not_found()
-
     def create_commit(self, request: Request) -> Reply:
         body = request.json() or {}
         tree, parents = body.get("tree"), body.get("parents", [])
@@ -264,6 +269,8 @@ class FakeGitHub(FakeServer):
 
     def create_tree(self, request: Request) -> Reply:
         body = request.json() or {}
+        if len(request.body) > self.tree_max_bytes or len(body.get("tree") or []) > self.tree_max_entries:
+            return Reply(502, {"message": TREE_TOO_LARGE, "documentation_url": f"{DOCS}/git/trees#create-a-tree", "status": "502"})
         base = body.get("base_tree")
         if base and base not in self.trees:
             return _invalid("Invalid tree info", "git/trees#create-a-tree")
@@ -281,49 +288,8 @@ class FakeGitHub(FakeServer):
             else:
                 return _invalid("Invalid tree info", "git/trees#create-a-tree")
         tree = self._build_tree(files)
+        self.trees_created.append(tree)
         return Reply(201, {"sha": tree, "url": f"{self.api}/git/trees/{tree}", "tree": [self._entry(e) for e in self.trees[tree]], "truncated": False})
-
-    def create_blob(self, request: Request) -> Reply:
-        body = request.json() or {}
-        content = body.get("content")
-        if not isinstance(content, str):
-            return _invalid("Invalid request", "git/blobs#create-a-blob")
-        data = base64.b64decode(content) if body.get("encoding") == "base64" else content.encode("utf-8")
-        sha = self._blob(data)
-        return Reply(201, {"sha": sha, "url": f"{self.api}/git/blobs/{sha}"})
-
-    def get_content(self, request: Request, path: str) -> Reply:
-        branch = request.query.get("ref", [self.default_branch])[0]
-        if branch not in self.refs:
-            return _not_found()
-        files = self._flatten(self.commits[self.refs[branch]]["tree"])
-        if path not in files:
-            return _not_found()
-        data = self.blobs[files[path]]
-        return Reply(200, {"type": "file", "encoding": "base64", "size": len(data), "name": path.rsplit("/", 1)[-1], "path": path,
-                           "content": base64.encodebytes(data).decode(), "sha": files[path],
-                           "url": f"{self.api}/contents/{path}", "git_url": f"{self.api}/git/blobs/{files[path]}",
-                           "html_url": f"https://github.com/{self.repository}/blob/{branch}/{path}",
-                           "download_url": f"https://raw.githubusercontent.com/{self.repository}/{branch}/{path}",
-                           "_links": {"self": f"{self.api}/contents/{path}", "git": f"{self.api}/git/blobs/{files[path]}", "html": f"https://github.com/{self.repository}/blob/{branch}/{path}"}})
-
-    def put_content(self, request: Request, path: str) -> Reply:
-        body = request.json() or {}
-        branch = body.get("branch") or self.default_branch
-        if branch not in self.refs or not isinstance(body.get("message"), str) or not isinstance(body.get("content"), str):
-            return _invalid("Invalid request", "repos/contents#create-or-update-file-contents")
-        head = self.refs[branch]
-        files = self._flatten(self.commits[head]["tree"])
-        if path in files and body.get("sha") is None:
-            return _invalid('Invalid request.\n\n"sha" wasn\'t supplied.', "repos/contents#create-or-update-file-contents")
-        if path in files and body["sha"] != files[path]:
-            return Reply(409, {"message": f"{path} does not match {body['sha']}",
-                               "documentation_url": f"{DOCS}/repos/contents#create-or-update-file-contents", "status": "409"})
-        created = path not in files
-        files[path] = self._blob(base64.b64decode(body["content"]))
-        self.refs[branch] = self._commit(self._build_tree(files), [head], body["message"])
-        return Reply(201 if created else 200, {"content": {"name": path.rsplit("/", 1)[-1], "path": path, "sha": files[path]},
-                                               "commit": self._commit_body(self.refs[branch])})
 
 
 def _not_found() -> Reply:

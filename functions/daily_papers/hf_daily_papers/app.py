@@ -60,6 +60,8 @@ def github_publisher(settings: Settings, http_config: HttpConfig | None = None) 
         settings.github_branch,
         github_token(settings),
         token_name=f"secret {settings.github_token_secret}" if settings.github_token_secret else "GITHUB_TOKEN",
+        tree_max_entries=settings.github_tree_max_entries,
+        tree_max_bytes=settings.github_tree_max_bytes,
     )
 
 

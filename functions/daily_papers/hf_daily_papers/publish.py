@@ -11,11 +11,11 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Iterable, Mapping, Protocol
 from urllib.parse import quote
 
 from .errors import AuthError, Conflict, DailyPapersError, UpstreamInvalid, UpstreamRejected, UpstreamUnavailable
-from .httpclient import HttpClient
+from .httpclient import HttpClient, json_bytes
 
 SERVICE = "GitHub"
 log = logging.getLogger("hf_daily_papers.publish")
@@ -23,13 +23,10 @@ log = logging.getLogger("hf_daily_papers.publish")
 
 @dataclass(frozen=True)
 class Publication:
+    """What one publish wrote: each path's status, and the commit it made (None: no commit)."""
+
     statuses: dict[str, str]  # path -> created | updated | unchanged
     commit_sha: str | None = None
-    attempts: int = 1
-
-    @property
-    def changed(self) -> list[str]:
-        return [p for p, s in self.statuses.items() if s != "unchanged"]
 
 
 class Publisher(Protocol):
@@ -77,13 +74,22 @@ class _Head:
 
 
 class GitHubPublisher:
-    """One commit for any number of files: read ref → read tree → create tree → commit → move ref.
+    """One commit for any number of files: read ref → read tree → create tree(s) → commit → move ref.
 
-    A daily post costs 2 reads when unchanged and 5 requests when it changes. The ref is moved
-    with `force: false`; if another writer moved it first (409, or 422 "not a fast forward"),
-    everything is re-read and retried, up to `max_attempts` times, so concurrent runs end with
-    one correct post. Any other 4xx fails at once: 401 (after one fresh read of the token, in case
-    it was rotated) and 403 as `AuthError`, 404/422 as `UpstreamRejected`.
+    The commit's tree is built in chunks: real GitHub times out (502) on a create-tree request
+    that is too large ("Consider building the tree incrementally"; reported from ~200 files), so
+    each `POST /git/trees` carries at most `tree_max_entries` files and `tree_max_bytes` of JSON
+    body, on top of the previous chunk's tree (`base_tree`). The commit points at the last one.
+    For N changed files: 2 reads (+ one read per folder level when the recursive tree comes back
+    truncated), ⌈chunks⌉ create-tree requests, 1 commit, 1 ref move. A daily post costs 2 reads
+    when unchanged and 5 requests when it changes.
+
+    The ref is moved with `force: false`; if another writer moved it first (409, or 422 "not a
+    fast forward"), everything is re-read and every chunk rebuilt on the new head, up to
+    `max_attempts` times, so concurrent runs end with one correct post. Trees and commits made
+    by a lost race are unreferenced objects: nothing is published until the ref moves. Any other
+    4xx fails at once: 401 (after one fresh read of the token, in case it was rotated) and 403 as
+    `AuthError`, 404/422 as `UpstreamRejected`.
     """
 
     def __init__(
@@ -96,7 +102,11 @@ class GitHubPublisher:
         *,
         max_attempts: int = 5,
         token_name: str = "GITHUB_TOKEN",
+        tree_max_entries: int = 100,
+        tree_max_bytes: int = 1_000_000,
     ) -> None:
+        if tree_max_entries < 1 or tree_max_bytes < 1:
+            raise ValueError(f"tree limits must be positive, got {tree_max_entries} entries and {tree_max_bytes} bytes")
         self._http = http
         self._repo_url = f"{api_url.rstrip('/')}/repos/{repository}"
         self.repository = repository
@@ -104,8 +114,9 @@ class GitHubPublisher:
         self._token = token
         self._token_name = token_name
         self.max_attempts = max_attempts
+        self.tree_max_entries = tree_max_entries
+        self.tree_max_bytes = tree_max_bytes
         self.where = f"github.com/{repository}@{branch}"
-        self.commits: list[str] = []  # every commit this publisher moved the branch to (for failure logs)
 
     def publish(self, files: Mapping[str, str], message: str) -> Publication:
         headers = self._headers()
@@ -120,6 +131,8 @@ class GitHubPublisher:
             raise
 
     def _publish(self, files: Mapping[str, str], message: str, headers: dict[str, str]) -> Publication:
+        # Only the blob shas are kept across attempts: a UTF-8 copy of every post, held for the
+        # whole publish, would double what a year's backfill keeps in memory.
         wanted = {path: git_blob_sha(text.encode("utf-8")) for path, text in files.items()}
         for attempt in range(1, self.max_attempts + 1):
             head = self._read_head(headers, wanted.keys())
@@ -129,26 +142,14 @@ class GitHubPublisher:
             }
             changed = [path for path, status in statuses.items() if status != "unchanged"]
             if not changed:
-                return Publication(statuses, None, attempt)
-            tree = self._call(
-                "POST",
-                "/git/trees",
-                "create tree",
-                headers,
-                {
-                    "base_tree": head.tree_sha,
-                    "tree": [
-                        {"path": p, "mode": "100644", "type": "blob", "content": files[p]} for p in changed
-                    ],
-                },
-                expect=201,
-            )
+                return Publication(statuses)
+            tree_sha = self._build_tree(head.tree_sha, [_tree_entry(p, files[p]) for p in changed], headers)
             commit = self._call(
                 "POST",
                 "/git/commits",
                 "create commit",
                 headers,
-                {"message": message, "tree": _sha(tree, "tree"), "parents": [head.commit_sha]},
+                {"message": message, "tree": tree_sha, "parents": [head.commit_sha]},
                 expect=201,
             )
             commit_sha = _sha(commit, "commit")
@@ -162,8 +163,7 @@ class GitHubPublisher:
                 races=(409, 422),
             )
             if moved is not None:
-                self.commits.append(commit_sha)
-                return Publication(statuses, commit_sha, attempt)
+                return Publication(statuses, commit_sha)
             log.warning(
                 "GitHub: %s@%s moved under us (another writer); re-reading, attempt %d of %d",
                 self.repository, self.branch, attempt + 1, self.max_attempts,
@@ -173,6 +173,40 @@ class GitHubPublisher:
             f"gave up after {self.max_attempts} attempts (nothing committed by this run)"
         )
 
+    def _build_tree(self, base_tree: str, entries: list[dict[str, str]], headers: dict[str, str]) -> str:
+        """Create the tree `base_tree` + `entries`, a chunk per request; the last tree's sha."""
+        chunks = self._chunks(base_tree, entries)
+        for number, chunk in enumerate(chunks, 1):
+            what = "create tree" if len(chunks) == 1 else f"create tree (part {number} of {len(chunks)})"
+            tree = self._call("POST", "/git/trees", what, headers, {"base_tree": base_tree, "tree": chunk}, expect=201)
+            base_tree = _sha(tree, "tree")
+        return base_tree
+
+    def _chunks(self, base_tree: str, entries: list[dict[str, str]]) -> list[list[dict[str, str]]]:
+        """Entries in order, cut so that no request exceeds the entry or byte limit.
+
+        A request's body is `{"base_tree": "<sha>", "tree": [e1, e2, …]}`, sized exactly as the
+        HTTP client encodes it (`json_bytes`): the empty body, each entry, and ", " between
+        entries. Every chunk's `base_tree` has the same length (the repository's hash). A single
+        entry larger than the byte limit on its own still goes, alone in its chunk: splitting a
+        file is impossible, and GitHub's real limit is a timeout, not a hard size.
+        """
+        empty = len(json_bytes({"base_tree": base_tree, "tree": []}))
+        chunks: list[list[dict[str, str]]] = []
+        chunk: list[dict[str, str]] = []
+        size = empty
+        for entry in entries:
+            entry_size = len(json_bytes(entry))  # transient: one post's bytes at a time
+            grown = size + entry_size + (2 if chunk else 0)
+            if chunk and (len(chunk) >= self.tree_max_entries or grown > self.tree_max_bytes):
+                chunks.append(chunk)
+                chunk, grown = [], empty + entry_size
+            chunk.append(entry)
+            size = grown
+        if chunk:
+            chunks.append(chunk)
+        return chunks
+
     def _headers(self) -> dict[str, str]:
         return {
             "Accept": "application/vnd.github+json",
@@ -180,7 +214,7 @@ class GitHubPublisher:
             "Authorization": f"Bearer {self._token()}",
         }
 
-    def _read_head(self, headers: dict[str, str], paths: Any) -> _Head:
+    def _read_head(self, headers: dict[str, str], paths: Iterable[str]) -> _Head:
         ref = self._call("GET", f"/git/ref/heads/{quote(self.branch, safe='/')}", f"read branch {self.branch}", headers)
         obj = ref.get("object") if isinstance(ref, dict) else None
         commit_sha = _sha(obj, f"branch {self.branch}")
@@ -194,7 +228,7 @@ class GitHubPublisher:
         wanted = set(paths)
         for entry in entries:
             if isinstance(entry, dict) and entry.get("path") in wanted and entry.get("type") == "blob":
-                head.blobs[entry["path"]] = entry.get("sha")
+                head.blobs[entry["path"]] = _blob_sha(entry)
         if tree.get("truncated"):
             self._walk(head, headers, wanted - head.blobs.keys())
         return head
@@ -213,16 +247,19 @@ class GitHubPublisher:
                     if not entry or entry.get("type") != "tree":
                         listings[folder] = {}
                         return listings[folder]
-                    sha = entry["sha"]
+                    sha = _sha(entry, f"tree {folder}")
                 data = self._call("GET", f"/git/trees/{sha}", f"read tree {folder or '/'}", headers)
-                listings[folder] = {e["path"]: e for e in data.get("tree", []) if isinstance(e, dict)}
+                found = data.get("tree") if isinstance(data, dict) else None
+                if not isinstance(found, list):
+                    raise UpstreamInvalid(SERVICE, f"read tree {folder or '/'}", "a tree list", type(found).__name__)
+                listings[folder] = {e["path"]: e for e in found if isinstance(e, dict) and isinstance(e.get("path"), str)}
             return listings[folder]
 
         for path in paths:
             folder, _, name = path.rpartition("/")
             entry = listing(folder).get(name)
             if entry and entry.get("type") == "blob":
-                head.blobs[path] = entry.get("sha")
+                head.blobs[path] = _blob_sha(entry)
 
     def _call(
         self,
@@ -267,6 +304,18 @@ class GitHubPublisher:
         log.warning("GitHub: %s was refused (401) and has changed since it was read; retrying with the new one", self._token_name)
         headers["Authorization"] = f"Bearer {token}"
         return True
+
+
+def _tree_entry(path: str, content: str) -> dict[str, str]:
+    """A file of a create-tree request, its content inline (GitHub stores the blob)."""
+    return {"path": path, "mode": "100644", "type": "blob", "content": content}
+
+
+def _blob_sha(entry: dict[str, Any]) -> str:
+    """A tree entry's blob sha; "" (matching no content, so the file counts as existing and
+    different) if GitHub left it out."""
+    sha = entry.get("sha")
+    return sha if isinstance(sha, str) else ""
 
 
 def _sha(obj: Any, what: str) -> str:
