@@ -71,9 +71,11 @@ def test_range_event_backfills_real_and_empty_days_in_one_commit(invoke, hf, git
     for date in SEED_DAYS:
         assert files[post_path(date)] == expected_post(date)
     assert sorted(p for p in files if p.startswith("_posts/")) == [post_path(d) for d in SEED_DAYS]
-    # every day asked for once; only the non-empty days archived
+    # every day asked for once, and archived: the empty ones as zero-paper records
     assert sorted(hf.dates_requested) == FEBRUARY
-    assert sorted(s3_objects(aws)) == ["daily/2026/02/2026-02-19.json", "daily/2026/02/2026-02-25.json"]
+    objects = s3_objects(aws)
+    assert sorted(objects) == [f"daily/2026/02/{d}.json" for d in FEBRUARY]
+    assert [d for d in FEBRUARY if json.loads(objects[f"daily/2026/02/{d}.json"])["count"]] == SEED_DAYS
     # 5 GitHub requests: read ref, read tree, create tree, create commit, move ref
     assert [(r.method, r.path.rsplit("/git/", 1)[-1]) for r in github.requests] == [
         ("GET", "ref/heads/main"), ("GET", f"trees/{history[1]['sha']}"),
@@ -146,9 +148,9 @@ def test_a_failing_day_keeps_the_others_names_itself_and_a_rerun_completes(invok
         "expected a JSON array, got dict); the other days were published in commit "
     )
     assert message.endswith("Re-run the same dates to complete.")
-    assert caught.value.failed[0].date == "2026-02-25"
-    # the other day is archived and published
-    assert sorted(s3_objects(aws)) == ["daily/2026/02/2026-02-19.json"]
+    assert caught.value.failed[0].date.isoformat() == "2026-02-25"
+    # the other days are archived (the empty ones as records) and the one with papers published
+    assert sorted(s3_objects(aws)) == [f"daily/2026/02/{d}.json" for d in FEBRUARY if d != "2026-02-25"]
     files = github.files()
     assert files[post_path("2026-02-19")] == expected_post("2026-02-19")
     assert post_path("2026-02-25") not in files
@@ -160,7 +162,7 @@ def test_a_failing_day_keeps_the_others_names_itself_and_a_rerun_completes(invok
     assert github.files()[post_path("2026-02-25")] == expected_post("2026-02-25")
     assert len(github.history()) == 3
     assert s3_versions(aws, "daily/2026/02/2026-02-19.json") == 1  # not rewritten
-    assert sorted(s3_objects(aws)) == ["daily/2026/02/2026-02-19.json", "daily/2026/02/2026-02-25.json"]
+    assert sorted(s3_objects(aws)) == [f"daily/2026/02/{d}.json" for d in FEBRUARY]
 
 
 def test_dry_run_range_returns_the_posts_and_writes_nothing(invoke, github, aws):

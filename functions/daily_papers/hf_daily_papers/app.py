@@ -22,6 +22,7 @@ from .pipeline import Log, Metrics, Options, Pipeline, Ports, Progress, RunConte
 from .publish import FolderPublisher, GitHubPublisher
 from .render import PostStyle
 from .results import RunRecord, RunResult
+from .errors import SettingsError
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -115,6 +116,8 @@ def handle(
     if isinstance(request, DailyRequest):
         return Pipeline(ports, options(settings), ctx).daily(request, settings.refresh_days)
     if isinstance(request, RangeRequest):
+        if request.summarize and ports.summarizer is None:
+            raise SettingsError("SUMMARY_MODEL", None, 'required for a range with "summarize": true')
         return Pipeline(ports, options(settings), ctx).backfill(request)
     if isinstance(request, DigestRequest):
         return run_digest(request, ports, options(settings), ctx, last_closed=last_closed_day(utc_now()))
