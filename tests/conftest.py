@@ -73,7 +73,7 @@ DEFAULT_DAYS = {
 
 @pytest.fixture(autouse=True)
 def fast_http(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Every upstream call in tests: short timeouts, near-zero backoff, a 10 s budget, and at most
+    """Every upstream call in tests: short timeouts, near-zero backoff, a 10 s deadline per call, and at most
     1.5 s of server-requested wait (`Retry-After: 1` is honoured; longer asks fail at once)."""
     from hf_daily_papers import app
     from hf_daily_papers.httpclient import HttpConfig

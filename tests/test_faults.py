@@ -138,17 +138,63 @@ def test_hf_that_keeps_failing_gives_up_after_five_tries_and_writes_nothing(invo
     assert failed["level"] == "ERROR" and "UpstreamUnavailable" in failed["exception"]
 
 
-def test_hf_timeouts_stop_at_the_time_budget(invoke, hf, github, aws, monkeypatch, fast_http):
-    # Each try times out after 0.3 s; the budget is 0.5 s: no try starts after it.
+def test_hf_timeouts_stop_at_the_deadline(invoke, hf, github, aws, monkeypatch, fast_http):
+    # Each try times out after 0.3 s; the deadline is 0.5 s: the second try's wait is cut to it.
     with_http(monkeypatch, fast_http, read_timeout=0.3, deadline=0.5)
     hf.inject(Fault("GET", HF_PATH, action="stall", stall_seconds=1.0, times=99))
 
-    with pytest.raises(UpstreamUnavailable, match=r"timed out \(ReadTimeoutError\); out of time: retries stop 0\.5 s after") as caught:
+    with pytest.raises(UpstreamUnavailable, match=r"timed out \(ReadTimeoutError\); gave up at the 0\.5 s deadline") as caught:
         invoke({"date": DATE})
 
     assert len(hf.requests) in (1, 2)  # each try takes >= 0.3 s: a third would start after 0.5 s
-    assert f"(after {len(hf.requests)} tries)" in str(caught.value)
+    assert f"(after {len(hf.requests)} tr" in str(caught.value)
     assert nothing_written(github, aws)
+
+
+BODY_FAULTS = {
+    "dropped after the headers": dict(action="drop_body", after_bytes=0),
+    "dropped mid-body": dict(action="drop_body", after_bytes=1000),
+    "stalled mid-body": dict(action="stall_body", after_bytes=1000, stall_seconds=2.0),
+}
+
+
+@pytest.mark.parametrize("fault", BODY_FAULTS.values(), ids=BODY_FAULTS.keys())
+def test_hf_answer_broken_while_the_body_arrives_is_retried_and_the_day_is_published(
+    invoke, hf, github, monkeypatch, fast_http, caplog, fault
+):
+    with_http(monkeypatch, fast_http, read_timeout=0.5)
+    hf.inject(Fault("GET", HF_PATH, **fault))
+
+    result = invoke({"date": DATE})
+
+    assert result["status"] == "created" and len(hf.requests) == 2 and published(github)
+    retries = [r.getMessage() for r in caplog.records if r.name == "hf_daily_papers.httpclient"]
+    assert len(retries) == 1 and retries[0].startswith(f"Hugging Face: daily papers of {DATE} (page 0): try 1 of 5 failed")
+
+
+@pytest.mark.parametrize("step", ["read tree", "create commit"])
+def test_github_answer_broken_while_the_body_arrives_is_retried_without_duplicates(invoke, github, step):
+    method, path = STEPS[step]
+    github.inject(Fault(method, path, action="drop_body", after_bytes=20))
+
+    result = invoke({"date": DATE})
+
+    assert result["status"] == "created"
+    assert published(github) and len(github.history()) == 2
+    assert result["commit_sha"] == github.history()[0]["sha"]
+
+
+def test_hf_dripping_its_answer_fails_at_the_deadline_and_writes_nothing(invoke, hf, github, aws, monkeypatch, fast_http):
+    # A byte every half second: each comes well within the read timeout; only the deadline ends it.
+    with_http(monkeypatch, fast_http, read_timeout=5.0, deadline=2.0)
+    hf.inject(Fault("GET", HF_PATH, action="drip", drip_seconds=0.5, times=99))
+
+    with pytest.raises(UpstreamUnavailable) as caught:
+        invoke({"date": DATE})
+
+    assert str(caught.value).startswith(f"Hugging Face unavailable: daily papers of {DATE} (page 0): the body was still arriving (")
+    assert str(caught.value).endswith("bytes so far); gave up at the 2 s deadline (after 1 try)")
+    assert len(hf.requests) == 1 and nothing_written(github, aws)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -570,8 +616,8 @@ def test_worst_case_of_one_call_is_well_inside_the_function_timeout():
     from hf_daily_papers.httpclient import HttpConfig
 
     config = HttpConfig()
-    # One call: its retries stop at the deadline, then the last try may time out.
-    assert config.worst_case_seconds == config.deadline + config.connect_timeout + config.read_timeout == 70
+    # One call: every wait is cut to its deadline, except handing over the request (connect timeout).
+    assert config.worst_case_seconds == config.deadline + config.connect_timeout == 50
     assert config.max_server_wait < config.deadline
     # botocore calls (S3, Secrets Manager): 3 tries of at most 5 + 15 s, plus backoff.
     aws_call = app.AWS_TRIES * (app.AWS_CONNECT_TIMEOUT + app.AWS_READ_TIMEOUT) + 5

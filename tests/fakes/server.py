@@ -6,10 +6,9 @@ import json
 import re
 import socket
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any, Callable, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -20,7 +19,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-case names
     body: bytes
-    status: int | None = None  # what the fake answered (None: dropped, stalled or lost)
+    status: int | None = None  # the status line sent (None: dropped, stalled or lost before it)
     faulted: bool = False  # answered (or not) by a scripted Fault, not by the fake itself
 
     def json(self) -> Any:
@@ -49,19 +48,27 @@ class Reply:
 
 @dataclass
 class Fault:
-    """Answer matching requests with `reply` (or drop / stall / lose), `times` times.
+    """Answer matching requests with `reply` (or drop / stall / lose / a broken body), `times` times.
 
-    `drop` closes the connection before the request is handled; `stall` waits `stall_seconds`
-    then closes it (a timeout); `lose` handles the request (its effects happen) and closes the
-    connection without an answer, as when a response is lost on the way back.
+    Before any answer: `drop` closes the connection before the request is handled; `stall` waits
+    `stall_seconds` then closes it (a timeout); `lose` handles the request (its effects happen)
+    and closes the connection without an answer, as when a response is lost on the way back.
+
+    While the body arrives (the status line and headers, with the full Content-Length, are sent
+    first; the body is `reply`'s, else the fake's own answer): `drop_body` sends the first
+    `after_bytes` bytes of the body, then closes the connection; `stall_body` sends them, waits
+    `stall_seconds`, then closes it; `drip` sends the body one byte every `drip_seconds` (with
+    a long body: for as long as the client listens).
     """
 
     method: str | None = None
     path: str | None = None  # a regex searched in the path
     reply: Reply | None = None
-    action: str = "reply"  # reply | drop | stall | lose
+    action: str = "reply"  # reply | drop | stall | lose | drop_body | stall_body | drip
     stall_seconds: float = 2.0
     times: int = 1
+    after_bytes: int = 0  # drop_body, stall_body: body bytes sent before the fault
+    drip_seconds: float = 0.5  # drip: pause before each byte
     when: Callable[[Request], bool] | None = None
 
     def matches(self, request: Request) -> bool:
@@ -83,6 +90,7 @@ class FakeServer:
         # Called with (request, reply) for every answer of the fake itself (not a Fault's).
         self.reply_observers: list[Callable[[Request, "Reply"], None]] = []
         self._lock = threading.RLock()
+        self._stopping = threading.Event()  # ends stalls and drips when the server stops
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -116,7 +124,7 @@ class FakeServer:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 if fault and fault.action == "stall":
-                    time.sleep(fault.stall_seconds)
+                    fake._stopping.wait(fault.stall_seconds)
                     self.close_connection = True
                     return
                 if fault and fault.action == "lose":
@@ -140,8 +148,31 @@ class FakeServer:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(data)
+                if self.command == "HEAD":
+                    return
+                if fault and fault.action in ("drop_body", "stall_body", "drip"):
+                    self._break_body(fault, data)
+                    return
+                self.wfile.write(data)
+
+            def _break_body(self, fault: Fault, data: bytes) -> None:
+                """Send part of the body (or all of it, slowly), then close the connection."""
+                self.close_connection = True
+                try:
+                    if fault.action == "drip":
+                        for i in range(len(data)):
+                            if fake._stopping.wait(fault.drip_seconds):
+                                break
+                            self.wfile.write(data[i : i + 1])
+                            self.wfile.flush()
+                        return
+                    self.wfile.write(data[: fault.after_bytes])
+                    self.wfile.flush()
+                    if fault.action == "stall_body":
+                        fake._stopping.wait(fault.stall_seconds)
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:  # the client hung up first
+                    pass
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
@@ -151,18 +182,19 @@ class FakeServer:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
+        host, port = self._server.socket.getsockname()[:2]  # (str, int): an AF_INET socket
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeServer":
+    def start(self) -> Self:
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "FakeServer":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

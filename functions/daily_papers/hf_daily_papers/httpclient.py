@@ -1,122 +1,294 @@
-"""HTTP for the upstream services: urllib3 with bounded retries, timeouts and a body cap.
+"""HTTP for the upstream services: urllib3 with one explicit retry loop, a deadline and a body cap.
 
-Transient faults (429, 5xx, connection errors, timeouts, rate-limited 403s) are retried with
-exponential backoff that honours `Retry-After`, GitHub's `x-ratelimit-reset` (when
-`x-ratelimit-remaining` is 0) and the IETF `RateLimit` header's reset (`t=`, on a 429 or when
-`r=0`). Every call has a time budget (`HttpConfig.deadline`): no retry starts after it, and a
-server that asks us to wait longer than `max_server_wait` (or past the deadline) is not waited
-for; the call fails at once, saying how long the server asked for. Everything that is not
-transient is returned to the caller, which maps it to an error type.
+`HttpClient.request` owns the whole exchange of every try, top to bottom: connect, send, read
+the headers, read the body. urllib3 only moves bytes (`retries=False`, no redirects); the loop
+below decides what is retried, how long to wait and when to give up.
 
-Worst case for one call: `deadline + connect_timeout + read_timeout` (defaults: 45 + 5 + 20 =
-70 s): the last try starts before the deadline and may then time out.
+Transient (retried): HTTP 429, 500, 502, 503, 504, a rate-limited 403 (GitHub's secondary limits:
+one that carries `Retry-After`, `x-ratelimit-remaining: 0` or `RateLimit: …;r=0`), connection
+failures, timeouts, and a connection dropped or stalled while the body arrives. Everything else
+is returned to the caller, which maps it to an error type.
+
+The wait before a retry is what the server asked for, if it did: `Retry-After` (seconds or an
+HTTP-date; an unparsable value counts as absent), GitHub's `x-ratelimit-reset` (when
+`x-ratelimit-remaining` is 0), the IETF `RateLimit` header's `t=` (on a 429 or when `r=0`), or
+60 s for a rate-limited 403 that names no time. Otherwise the backoff: 0 s after the first
+failure, then `backoff_factor * 2**(n-1)` (0, 1, 2, 4 s by default), at most `backoff_max`. A
+server asking for more than `max_server_wait` is not waited for: the call fails at once.
+
+Deadline: every call ends within `HttpConfig.deadline` seconds of its start. Each socket wait
+(connect, the request's write, the headers, every read of the body) is cut to the time left, the
+body is read in chunks as they arrive with the deadline checked between them (so a server that
+drips a byte every half second cannot hold a call), no retry whose wait would pass the deadline
+is started, and past it the call fails with `UpstreamUnavailable` naming the deadline. Worst
+case per call: see `HttpConfig.worst_case_seconds`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import json
 import logging
 import re
 import time
+import zlib
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Protocol
 
 import urllib3
-from urllib3.exceptions import MaxRetryError, ResponseError
-from urllib3.util import Retry, Timeout
+from urllib3 import BaseHTTPResponse
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, ProtocolError, ReadTimeoutError
+from urllib3.util import Timeout
 
 from .errors import UpstreamInvalid, UpstreamUnavailable
 
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: GitHub: a secondary rate limit that names no time means "wait at least a minute".
+GITHUB_SECONDARY_WAIT = 60.0
+#: Largest piece of the body read at once; a read returns as soon as any bytes arrive.
+CHUNK_BYTES = 64 * 1024
 _RATELIMIT_REMAINING = re.compile(r"(?:^|[;,\s])r=(\d+)")
 _RATELIMIT_RESET = re.compile(r"(?:^|[;,\s])t=(\d+)")
-#: GitHub: a secondary rate limit without `retry-after` or a reset means "wait at least a minute".
-GITHUB_SECONDARY_WAIT = 60.0
 
 log = logging.getLogger("hf_daily_papers.httpclient")
+# The retry loop below logs each retry once; urllib3's own connection warnings ("Retrying…",
+# "Connection pool is full…") would only repeat it in words a reader cannot act on.
+logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
 class HttpConfig:
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
+    connect_timeout: float = 5.0  # longest wait to connect, and to hand the request over
+    read_timeout: float = 20.0  # longest silence while waiting for the headers or the body
     retries: int = 4  # so at most 5 tries
-    backoff_factor: float = 0.5  # waits 0, 1, 2, 4 s between tries (urllib3: factor * 2**(n-1))
+    backoff_factor: float = 0.5  # waits 0, 1, 2, 4 s between tries
     backoff_max: float = 8.0
     max_server_wait: float = 20.0  # longest Retry-After / rate-limit reset we wait for; longer: fail now
-    deadline: float = 45.0  # seconds after the first try after which no retry starts
+    deadline: float = 45.0  # wall-clock limit of one call: every try, every wait, every body
     max_body_bytes: int = 16 * 1024 * 1024
 
     @property
     def worst_case_seconds(self) -> float:
-        """The longest one call can take: the last try starts before the deadline, then times out."""
-        return self.deadline + self.connect_timeout + self.read_timeout
+        """The longest one call can take.
+
+        Connecting, reading the headers and reading the body never wait past the deadline: each
+        socket wait is cut to the time left. The one wait measured from its own start is handing
+        the request body to a server that does not take it (at most `connect_timeout`), so a call
+        ends at most that long after its deadline. (Name resolution is up to the system resolver.)
+        """
+        return self.deadline + self.connect_timeout
 
 
-class _Budget:
-    """One call's retry budget, shared by the `Retry` objects urllib3 derives for that call."""
+class Http(Protocol):
+    """What the sources and publishers need of an HTTP client (`HttpClient`, `PacedHttp`)."""
 
-    def __init__(self, config: HttpConfig, label: str) -> None:
-        self.config = config
-        self.label = label  # "<service>: <what>", for the retry log
-        self.ends = time.monotonic() + config.deadline
-        self.failed = 0  # tries that failed (each one is an `increment`)
-        self.gave_up: str | None = None  # why we stopped before the retries ran out
-
-    def refuse(self, wait: float, *, server_asked: bool) -> str | None:
-        """Why not to wait `wait` seconds and try again, or None to go ahead."""
-        if server_asked and wait > self.config.max_server_wait:
-            return f"the server asked to wait {wait:.0f} s, more than the {self.config.max_server_wait:g} s we wait"
-        if time.monotonic() + wait > self.ends:
-            return f"out of time: retries stop {self.config.deadline:g} s after the first try"
-        return None
-
-
-class UpstreamRetry(Retry):
-    """`Retry` that also honours `x-ratelimit-reset` and `RateLimit: t=`, within a call's budget."""
-
-    budget: _Budget | None = None
-
-    def new(self, **kw: Any) -> "UpstreamRetry":
-        retry = super().new(**kw)
-        retry.budget = self.budget
-        return retry
-
-    def get_retry_after(self, response: Any) -> float | None:
-        return server_wait(response.status, response.headers, super().get_retry_after(response))
-
-    def increment(  # type: ignore[override]
+    def request(
         self,
-        method: str | None = None,
-        url: str | None = None,
-        response: Any = None,
-        error: Exception | None = None,
-        _pool: Any = None,
-        _stacktrace: Any = None,
-    ) -> "UpstreamRetry":
-        budget = self.budget
-        if budget is not None:
-            budget.failed += 1
-        new = super().increment(method, url, response, error, _pool, _stacktrace)
-        if budget is not None:
-            # The wait `sleep()` is about to take: the server's, else our backoff.
-            wait = new.get_retry_after(response) if response is not None else None
-            server_asked = bool(wait)
-            if not wait:
-                wait = new.get_backoff_time()
-            cause = _reason(error) if error else f"HTTP {response.status if response is not None else '?'}"
-            reason = budget.refuse(wait, server_asked=server_asked)
-            if reason:
-                budget.gave_up = reason
-                raise MaxRetryError(_pool, url, error or ResponseError(f"{cause}: {reason}"))
-            log.warning("%s: try %d failed (%s); retrying in %.1f s", budget.label, budget.failed, cause, wait)
-        return new
+        method: str,
+        url: str,
+        *,
+        what: str,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> "Response": ...
 
 
-def server_wait(status: int, headers: Mapping[str, str], retry_after: float | None) -> float | None:
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: Mapping[str, str]  # names in lower case
+    body: bytes  # decoded (gzip), at most max_body_bytes
+    tries: int
+
+    def json(self, service: str, what: str) -> Any:
+        try:
+            return json.loads(self.body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            kind = self.headers.get("content-type", "unknown content type")
+            raise UpstreamInvalid(service, what, "JSON", f"{kind}: {_preview(self.body)}") from None
+
+
+class _TryFailed(Exception):
+    """One try met a transient transport fault (connection, timeout, dropped body)."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+class _OutOfTime(Exception):
+    """The call's deadline passed while a try was under way."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+class HttpClient:
+    """One service's HTTP client. `service` names it in every error and retry log line."""
+
+    def __init__(
+        self,
+        service: str,
+        config: HttpConfig = HttpConfig(),
+        *,
+        user_agent: str,
+    ) -> None:
+        self.service = service
+        self.config = config
+        self._headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip"}
+        self._pool = urllib3.PoolManager(num_pools=4, maxsize=8, retries=False)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> Response:
+        """Send one request, retrying transient faults within the deadline.
+
+        Returns every answer that is not transient (2xx, 3xx, 4xx other than a rate-limited
+        403); raises `UpstreamUnavailable` when transient faults outlast the retries, the
+        deadline or the server's patience, and `UpstreamInvalid` for a body over the cap.
+        """
+        c = self.config
+        all_headers = {**self._headers, **(headers or {})}
+        body = None
+        if json_body is not None:
+            body = json_bytes(json_body)
+            all_headers["Content-Type"] = "application/json; charset=utf-8"
+        ends = time.monotonic() + c.deadline
+        tries = 0
+        while True:
+            tries += 1
+            try:
+                response = self._try(method, url, body, all_headers, what, ends, tries)
+            except _OutOfTime as exc:
+                raise UpstreamUnavailable(self.service, what, self._too_late(exc.cause), tries) from None
+            except _TryFailed as exc:
+                cause, asked = exc.cause, None
+            else:
+                if not is_transient(response.status, response.headers):
+                    return response
+                cause = f"HTTP {response.status}"
+                asked = server_wait(response.status, response.headers)
+                if asked is None and response.status == 403:
+                    asked = GITHUB_SECONDARY_WAIT
+
+            if tries > c.retries:
+                raise UpstreamUnavailable(self.service, what, cause, tries)
+            if asked is not None and asked > c.max_server_wait:
+                too_long = f"the server asked to wait {asked:.0f} s, more than the {c.max_server_wait:g} s we wait"
+                raise UpstreamUnavailable(self.service, what, f"{cause}; {too_long}", tries)
+            wait = asked if asked is not None else self._backoff(tries)
+            if time.monotonic() + wait >= ends:
+                raise UpstreamUnavailable(self.service, what, self._too_late(cause), tries)
+            log.warning(
+                "%s: %s: try %d of %d failed (%s); retrying in %.1f s",
+                self.service, what, tries, c.retries + 1, cause, wait,
+            )
+            time.sleep(wait)
+
+    def _try(
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str], what: str, ends: float, tries: int
+    ) -> Response:
+        """One exchange: connect, send, headers, body. Raises `_TryFailed` or `_OutOfTime`."""
+        c = self.config
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise _OutOfTime("no time left for another try")
+        # `total` cuts the connect and the headers' wait to the time left (urllib3 subtracts the
+        # time spent connecting and sending from it before it waits for the headers).
+        timeout = Timeout(connect=min(c.connect_timeout, left), read=c.read_timeout, total=left)
+        try:
+            raw = self._pool.urlopen(
+                method, url, body=body, headers=headers, retries=False, redirect=False,
+                preload_content=False, decode_content=False, timeout=timeout,
+            )
+        except (ConnectTimeoutError, ReadTimeoutError, ProtocolError) as exc:
+            raise (_OutOfTime if time.monotonic() >= ends else _TryFailed)(_reason(exc)) from None
+        except HTTPError as exc:  # TLS, proxy, a malformed URL: not something a retry mends
+            raise UpstreamUnavailable(self.service, what, _reason(exc), tries) from None
+        try:
+            resp_headers = {k.lower(): v for k, v in raw.headers.items()}
+            if is_transient(raw.status, resp_headers):
+                data = b""  # not read: the connection is closed below and the try repeated
+                raw.close()
+            else:
+                data = self._read_body(raw, resp_headers, what, ends)
+        finally:
+            raw.release_conn()
+        return Response(raw.status, resp_headers, data, tries)
+
+    def _read_body(self, raw: BaseHTTPResponse, headers: Mapping[str, str], what: str, ends: float) -> bytes:
+        """The whole body, decoded, chunk by chunk as it arrives, within the cap and the deadline."""
+        cap = self.config.max_body_bytes
+        length = headers.get("content-length", "").strip()
+        if length.isdigit() and int(length) > cap:
+            raw.close()
+            raise UpstreamInvalid(self.service, what, f"at most {cap} bytes", f"Content-Length {length}")
+        decoder = _decoder(headers.get("content-encoding", ""), self.service, what)
+        out = bytearray()
+        received = 0
+        try:
+            while True:
+                left = ends - time.monotonic()
+                if left <= 0:
+                    raise _OutOfTime(f"the body was still arriving ({received} bytes so far)")
+                try:
+                    _limit_wait(raw, min(self.config.read_timeout, left))
+                    chunk = raw.read1(CHUNK_BYTES, decode_content=False)
+                except (ReadTimeoutError, ProtocolError, OSError) as exc:
+                    if time.monotonic() >= ends:  # the wait was cut to the deadline
+                        raise _OutOfTime(f"the body was still arriving ({received} bytes so far)") from None
+                    raise _TryFailed(f"{_reason(exc)} after {received} bytes of the body") from None
+                if not chunk:  # the end (urllib3 raises if it came before Content-Length said)
+                    if received:  # (an empty body, as a 204 or 304 has, is complete whatever its encoding)
+                        out += decoder(b"", 0)
+                    return bytes(out)
+                received += len(chunk)
+                out += decoder(chunk, cap + 1 - len(out))
+                if len(out) > cap:
+                    raise UpstreamInvalid(self.service, what, f"at most {cap} bytes", "a larger body")
+        except BaseException:
+            raw.close()  # a half-read connection must not go back to the pool
+            raise
+
+    def _backoff(self, failed: int) -> float:
+        if failed <= 1:
+            return 0.0
+        c = self.config
+        return float(min(c.backoff_max, c.backoff_factor * 2 ** (failed - 1)))
+
+    def _too_late(self, cause: str) -> str:
+        return f"{cause}; gave up at the {self.config.deadline:g} s deadline"
+
+
+def is_transient(status: int, headers: Mapping[str, str]) -> bool:
+    """Worth another try: 429, 5xx from a proxy or an overloaded server, a rate-limited 403."""
+    return status in TRANSIENT_STATUSES or (status == 403 and is_rate_limited(headers))
+
+
+def is_rate_limited(headers: Mapping[str, str]) -> bool:
+    """Headers that say "rate limit" (on a 403: GitHub's limits, not a permission problem)."""
+    ratelimit = headers.get("ratelimit") or ""
+    remaining = _RATELIMIT_REMAINING.search(ratelimit)
+    return (
+        retry_after(headers.get("retry-after")) is not None
+        or headers.get("x-ratelimit-remaining") == "0"
+        or (remaining is not None and remaining.group(1) == "0")
+    )
+
+
+def server_wait(status: int, headers: Mapping[str, str]) -> float | None:
     """Seconds the server asked us to wait, from whichever rate-limit header it sent; None if none."""
-    if retry_after is not None:
-        return retry_after
+    asked = retry_after(headers.get("retry-after"))
+    if asked is not None:
+        return asked
     if headers.get("x-ratelimit-remaining") == "0":
         reset = (headers.get("x-ratelimit-reset") or "").strip()
         if reset.isdigit():
@@ -130,142 +302,20 @@ def server_wait(status: int, headers: Mapping[str, str], retry_after: float | No
     return None
 
 
-def has_rate_limit_headers(headers: Mapping[str, str]) -> bool:
-    """A 403 that says it is a rate limit (GitHub), not a permission problem."""
-    return bool(
-        headers.get("retry-after")
-        or headers.get("x-ratelimit-remaining") == "0"
-        or headers.get("ratelimit")
-    )
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    tries: int
-
-    def json(self, service: str, what: str) -> Any:
-        try:
-            return json.loads(self.body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            kind = self.headers.get("content-type", "unknown content type")
-            raise UpstreamInvalid(service, what, "JSON", f"{kind}: {_preview(self.body)}") from None
-
-
-class HttpClient:
-    """One service's HTTP client. `service` names it in every error."""
-
-    def __init__(self, service: str, config: HttpConfig = HttpConfig(), *, user_agent: str) -> None:
-        self.service = service
-        self.config = config
-        self._headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip"}
-        self._pool = urllib3.PoolManager(
-            num_pools=4,
-            maxsize=8,
-            timeout=Timeout(connect=config.connect_timeout, read=config.read_timeout),
-        )
-        self.requests = 0  # requests sent, retries included (for logs and the benchmark)
-
-    def _retry(self, budget: _Budget) -> UpstreamRetry:
-        c = self.config
-        retry = UpstreamRetry(
-            total=c.retries,
-            connect=c.retries,
-            read=c.retries,
-            status=c.retries,
-            other=0,
-            backoff_factor=c.backoff_factor,
-            backoff_max=c.backoff_max,
-            status_forcelist=TRANSIENT_STATUSES,
-            allowed_methods=None,  # our writes are idempotent (content-addressed objects, ref CAS)
-            respect_retry_after_header=True,
-            raise_on_status=False,
-            raise_on_redirect=True,
-        )
-        retry.budget = budget
-        return retry
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        what: str,
-        headers: Mapping[str, str] | None = None,
-        json_body: Any = None,
-    ) -> Response:
-        all_headers = dict(self._headers)
-        all_headers.update(headers or {})
-        body = None
-        if json_body is not None:
-            body = json_bytes(json_body)
-            all_headers["Content-Type"] = "application/json; charset=utf-8"
-        budget = _Budget(self.config, f"{self.service}: {what}")
-        tries = 0
-        while True:
-            raw, sent = self._send(method, url, body, all_headers, what, budget, tries)
-            tries += sent
-            if raw.status != 403 or not has_rate_limit_headers(raw.headers):
-                break
-            # A rate-limited 403 (GitHub's secondary limit; urllib3 never retries 403): wait, resend.
-            wait = server_wait(403, raw.headers, _float(raw.headers.get("retry-after")))
-            pause = GITHUB_SECONDARY_WAIT if wait is None else wait
-            reason = budget.refuse(pause, server_asked=True)
-            if reason is None and tries > self.config.retries:
-                reason = f"still rate limited after {tries} tries"
-            if reason:
-                budget.gave_up = reason
-                break
-            log.warning("%s: try %d rate limited (HTTP 403); retrying in %.1f s", budget.label, tries, pause)
-            raw.drain_conn()
-            raw.release_conn()
-            time.sleep(pause)
-        resp_headers = {k.lower(): v for k, v in raw.headers.items()}
-        try:
-            length = int(resp_headers.get("content-length") or 0)
-            if length > self.config.max_body_bytes:
-                raise UpstreamInvalid(
-                    self.service, what, f"at most {self.config.max_body_bytes} bytes", f"Content-Length {length}"
-                )
-            data = raw.read(self.config.max_body_bytes + 1, decode_content=True)
-        except urllib3.exceptions.HTTPError as exc:
-            raise UpstreamUnavailable(self.service, what, _reason(exc), tries) from None
-        finally:
-            raw.release_conn()
-        if len(data) > self.config.max_body_bytes:
-            raise UpstreamInvalid(
-                self.service, what, f"at most {self.config.max_body_bytes} bytes", "a larger body"
-            )
-        response = Response(raw.status, resp_headers, data, tries)
-        if raw.status in TRANSIENT_STATUSES or (raw.status == 403 and has_rate_limit_headers(resp_headers)):
-            detail = f"HTTP {raw.status}" + (f"; {budget.gave_up}" if budget.gave_up else "")
-            raise UpstreamUnavailable(self.service, what, detail, tries)
-        return response
-
-    def _send(
-        self, method: str, url: str, body: bytes | None, headers: dict, what: str, budget: _Budget, before: int
-    ) -> tuple[Any, int]:
-        """One round of urllib3 tries; returns the last response and how many tries it took."""
-        failed_before = budget.failed
-        try:
-            raw = self._pool.urlopen(
-                method, url, body=body, headers=headers, retries=self._retry(budget),
-                preload_content=False, redirect=False,
-            )
-        except MaxRetryError as exc:
-            sent = budget.failed - failed_before
-            self.requests += sent
-            detail = _reason(exc.reason) + (f"; {budget.gave_up}" if budget.gave_up else "")
-            raise UpstreamUnavailable(self.service, what, detail, before + sent) from None
-        except urllib3.exceptions.HTTPError as exc:  # an error urllib3 does not retry
-            sent = max(1, budget.failed - failed_before)
-            self.requests += sent
-            raise UpstreamUnavailable(self.service, what, _reason(exc), before + sent) from None
-        sent = 1 + len(raw.retries.history) if raw.retries is not None else 1
-        self.requests += sent
-        return raw, sent
+def retry_after(value: str | None) -> float | None:
+    """`Retry-After` in seconds: delay-seconds or an HTTP-date (past: 0); None if absent or unparsable."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return float(value)
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # "-0000" or no zone: RFC 9110 dates are GMT
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
 
 
 def json_bytes(value: Any) -> bytes:
@@ -281,26 +331,52 @@ def json_bytes(value: Any) -> bytes:
     return bytes(out)
 
 
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+def _limit_wait(raw: BaseHTTPResponse, seconds: float) -> None:
+    """Cut the socket's wait for the next bytes of `raw`'s body to `seconds`."""
+    sock = getattr(raw.connection, "sock", None)
+    if sock is not None:
+        sock.settimeout(max(seconds, 0.001))
 
 
-def _reason(exc: BaseException | None) -> str:
+def _decoder(encoding: str, service: str, what: str) -> Callable[[bytes, int], bytes]:
+    """A function (chunk, at most n bytes out) -> decoded bytes, for the body's Content-Encoding.
+
+    Decoded here rather than by urllib3 so the cap applies to what a chunk decodes to (a few KB
+    of gzip can hold gigabytes) and the deadline is checked between chunks, not inside a decoder.
+    `chunk == b""` (the end) checks that the compressed stream was complete.
+    """
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return lambda chunk, _limit: chunk
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise UpstreamInvalid(service, what, "a gzip or plain body", f"Content-Encoding {encoding!r}")
+    # gzip: a gzip header; deflate: zlib-wrapped (RFC 9110), which is what `MAX_WBITS` reads.
+    state = zlib.decompressobj(16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS)
+
+    def decode(chunk: bytes, limit: int) -> bytes:
+        try:
+            if not chunk:
+                if not state.eof:
+                    raise zlib.error("truncated stream")
+                return b""
+            data = state.decompress(chunk, max(limit, 1))
+        except zlib.error:
+            raise UpstreamInvalid(service, what, f"a {encoding} body", "one that does not decompress") from None
+        # More output than `limit` is waiting: report one byte more, so the caller sees "over the cap".
+        return data + (b"\0" if state.unconsumed_tail else b"")
+
+    return decode
+
+
+def _reason(exc: BaseException) -> str:
     """Describe a transport error without the URL (which may carry a query) or any header."""
-    if exc is None:
-        return "connection failed"
     name = type(exc).__name__
     if isinstance(exc, urllib3.exceptions.NewConnectionError):  # (a ConnectTimeoutError subclass)
         return f"cannot connect ({name})"
-    if isinstance(exc, urllib3.exceptions.TimeoutError):
+    if isinstance(exc, (urllib3.exceptions.TimeoutError, TimeoutError)):
         return f"timed out ({name})"
-    if isinstance(exc, urllib3.exceptions.ProtocolError):
+    if isinstance(exc, (ProtocolError, ConnectionError)):
         return f"connection dropped ({name})"
-    if isinstance(exc, urllib3.exceptions.ResponseError):
-        return str(exc)
     return name
 
 

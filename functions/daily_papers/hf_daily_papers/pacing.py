@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
+
+from .httpclient import Http, Response
 
 
 class RateLimiter:
@@ -37,7 +39,6 @@ class RateLimiter:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next: float | None = None
-        self.waited = 0.0  # total seconds slept, for logs and the benchmark
 
     def wait(self) -> None:
         with self._lock:
@@ -45,21 +46,29 @@ class RateLimiter:
             slot = now if self._next is None or self._next <= now else self._next
             self._next = slot + self.interval
             delay = slot - now
-            self.waited += delay
         if delay > 0:
             self._sleep(delay)
 
 
 class PacedHttp:
-    """An `HttpClient` whose requests each wait for a `RateLimiter` slot first."""
+    """An `Http` client whose requests each wait for a `RateLimiter` slot first.
 
-    def __init__(self, http: Any, limiter: RateLimiter) -> None:
+    The slot is taken once per call, not per try: the client's retries wait for the server's
+    `Retry-After` or their backoff instead.
+    """
+
+    def __init__(self, http: Http, limiter: RateLimiter) -> None:
         self._http = http
         self.limiter = limiter
 
-    def request(self, method: str, url: str, **kwargs: Any) -> Any:
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> Response:
         self.limiter.wait()
-        return self._http.request(method, url, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:  # .requests, .service, .config of the wrapped client
-        return getattr(self._http, name)
+        return self._http.request(method, url, what=what, headers=headers, json_body=json_body)
