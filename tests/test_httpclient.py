@@ -303,3 +303,17 @@ def test_a_body_over_the_cap_without_content_length_is_refused(server, config):
 
     with pytest.raises(UpstreamInvalid, match=r"expected at most 10000 bytes, got a larger body"):
         get(server, config)
+
+
+def test_a_server_dripping_its_headers_cannot_hold_the_call_past_the_deadline(server, config):
+    # Status line and headers one byte every 0.2 s: every read is short, only the deadline ends it.
+    config = dataclasses.replace(config, read_timeout=5.0, deadline=1.5)
+    server.inject(Fault("GET", PATH, Reply(200, b"{}"), action="drip_headers", drip_seconds=0.2, times=99))
+
+    started = time.monotonic()
+    error = finishes(lambda: get(server, config, service="GitHub"))
+
+    assert isinstance(error, UpstreamUnavailable), error
+    assert str(error).startswith("GitHub unavailable: the thing: ")
+    assert "gave up at the 1.5 s deadline" in str(error)
+    assert time.monotonic() - started < 30  # a guard that it ended, not a timing target

@@ -58,13 +58,14 @@ class Fault:
     first; the body is `reply`'s, else the fake's own answer): `drop_body` sends the first
     `after_bytes` bytes of the body, then closes the connection; `stall_body` sends them, waits
     `stall_seconds`, then closes it; `drip` sends the body one byte every `drip_seconds` (with
-    a long body: for as long as the client listens).
+    a long body: for as long as the client listens); `drip_headers` does so from the status line
+    on, so even the headers take that long.
     """
 
     method: str | None = None
     path: str | None = None  # a regex searched in the path
     reply: Reply | None = None
-    action: str = "reply"  # reply | drop | stall | lose | drop_body | stall_body | drip
+    action: str = "reply"  # reply | drop | stall | lose | drop_body | stall_body | drip | drip_headers
     stall_seconds: float = 2.0
     times: int = 1
     after_bytes: int = 0  # drop_body, stall_body: body bytes sent before the fault
@@ -132,6 +133,9 @@ class FakeServer:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
+                if fault and fault.action == "drip_headers":
+                    self._drip_everything(fault)
+                    return
                 if fault and fault.reply:
                     reply = fault.reply
                 else:
@@ -154,6 +158,20 @@ class FakeServer:
                     self._break_body(fault, data)
                     return
                 self.wfile.write(data)
+
+            def _drip_everything(self, fault: Fault) -> None:
+                """Status line, headers and body, one byte every `drip_seconds`."""
+                data, content_type = (fault.reply or Reply(200, b"")).encoded()
+                head = f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(data)}\r\n\r\n"
+                self.close_connection = True
+                try:
+                    for byte in head.encode("latin-1") + data:
+                        if fake._stopping.wait(fault.drip_seconds):
+                            break
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                except OSError:  # the client hung up first
+                    pass
 
             def _break_body(self, fault: Fault, data: bytes) -> None:
                 """Send part of the body (or all of it, slowly), then close the connection."""

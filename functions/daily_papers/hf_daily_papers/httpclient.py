@@ -19,24 +19,30 @@ server asking for more than `max_server_wait` is not waited for: the call fails 
 Deadline: every call ends within `HttpConfig.deadline` seconds of its start. Each socket wait
 (connect, the request's write, the headers, every read of the body) is cut to the time left, the
 body is read in chunks as they arrive with the deadline checked between them (so a server that
-drips a byte every half second cannot hold a call), no retry whose wait would pass the deadline
+drips a byte every half second cannot hold a call), a watchdog shuts a connection still waiting
+for its headers just past the deadline (a server dripping the headers), no retry whose wait would pass the deadline
 is started, and past it the call fails with `UpstreamUnavailable` naming the deadline. Worst
 case per call: see `HttpConfig.worst_case_seconds`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import json
 import logging
 import re
+import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Iterator, Mapping, Protocol
 
 import urllib3
+import urllib3.connection
+import urllib3.response
 from urllib3 import BaseHTTPResponse
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, ProtocolError, ReadTimeoutError
 from urllib3.util import Timeout
@@ -46,6 +52,8 @@ from .errors import UpstreamInvalid, UpstreamUnavailable
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: GitHub: a secondary rate limit that names no time means "wait at least a minute".
 GITHUB_SECONDARY_WAIT = 60.0
+#: How long after a call's deadline the watchdog shuts a connection still waiting for headers.
+WATCHDOG_GRACE = 0.25
 #: Largest piece of the body read at once; a read returns as soon as any bytes arrive.
 CHUNK_BYTES = 64 * 1024
 _RATELIMIT_REMAINING = re.compile(r"(?:^|[;,\s])r=(\d+)")
@@ -139,6 +147,8 @@ class HttpClient:
         self.config = config
         self._headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip"}
         self._pool = urllib3.PoolManager(num_pools=4, maxsize=8, retries=False)
+        # Connections whose wait for the headers ends at the call's deadline (see _Watchdog).
+        self._pool.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
     def request(
         self,
@@ -205,10 +215,11 @@ class HttpClient:
         # time spent connecting and sending from it before it waits for the headers).
         timeout = Timeout(connect=min(c.connect_timeout, left), read=c.read_timeout, total=left)
         try:
-            raw = self._pool.urlopen(
-                method, url, body=body, headers=headers, retries=False, redirect=False,
-                preload_content=False, decode_content=False, timeout=timeout,
-            )
+            with _Watchdog.until(ends):  # the headers too: a server dripping them cannot pass the deadline
+                raw = self._pool.urlopen(
+                    method, url, body=body, headers=headers, retries=False, redirect=False,
+                    preload_content=False, decode_content=False, timeout=timeout,
+                )
         except (ConnectTimeoutError, ReadTimeoutError, ProtocolError) as exc:
             raise (_OutOfTime if time.monotonic() >= ends else _TryFailed)(_reason(exc)) from None
         except HTTPError as exc:  # TLS, proxy, a malformed URL: not something a retry mends
@@ -329,6 +340,67 @@ def json_bytes(value: Any) -> bytes:
     for chunk in json.JSONEncoder(ensure_ascii=False).iterencode(value):
         out += chunk.encode("utf-8")
     return bytes(out)
+
+
+class _Watchdog:
+    """Ends a connection's wait for the response headers at the call's deadline.
+
+    urllib3 cuts each socket read of the status line and headers to the time left, but a server
+    sending them a byte at a time makes every read short and the whole unbounded. The connection
+    classes below start a timer when they wait for the headers; at the deadline it shuts the
+    socket down, the read fails, and the call ends as out of time. The deadline travels in a
+    thread-local, since a request runs on its caller's thread.
+    """
+
+    _local = threading.local()
+
+    @classmethod
+    @contextlib.contextmanager
+    def until(cls, ends: float) -> Iterator[None]:
+        cls._local.ends = ends
+        try:
+            yield
+        finally:
+            cls._local.ends = None
+
+    @classmethod
+    def ends(cls) -> float | None:
+        ends: float | None = getattr(cls._local, "ends", None)
+        return ends
+
+
+class _DeadlineConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
+        ends = _Watchdog.ends()
+        if ends is None:
+            return super().getresponse()
+        # A moment past the deadline: a plain silent server is ended by urllib3's read timeout
+        # (cut to the time left) first, and says so; this is the backstop for a dripping one.
+        timer = threading.Timer(max(0.0, ends - time.monotonic()) + WATCHDOG_GRACE, _shut, (self.sock,))
+        timer.daemon = True
+        timer.start()
+        try:
+            return super().getresponse()
+        finally:
+            timer.cancel()
+
+
+class _DeadlineHTTPSConnection(_DeadlineConnection, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _DeadlineConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+def _shut(sock: socket.socket | None) -> None:
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _limit_wait(raw: BaseHTTPResponse, seconds: float) -> None:
