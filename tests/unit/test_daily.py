@@ -7,7 +7,7 @@ import json  # noqa: F401
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, FakeSummarizer, MemoryArchive, MemorySource, item, load_hf
+from .memory import FIXTURES, FakeSummarizer, MemoryArchive, MemorySource, item, load_hf
 
 from hf_daily_papers import app
 from hf_daily_papers.errors import UpstreamUnavailable
@@ -108,8 +108,16 @@ def test_a_failed_publish_is_in_the_run_record(tmp_path: Path, archive: MemoryAr
         app.handle(DailyRequest(day(SEED)), ports(tmp_path, source, archive), SETTINGS, record=record)
     assert record.archived == ["daily/2026/02/2026-02-19.json"]
     assert record.describe() == (
-        "this run wrote 1 archive object(s) (daily/2026/02/2026-02-19.json) and 0 commit(s); "
-        "1 post(s) not published (_posts/2026-02-19-daily-papers.md); "
+        "archive daily/2026/02/2026-02-19.json written by this run; post _posts/2026-02-19-daily-papers.md "
+        "not published; re-running the same request completes it once the cause is fixed")
+    # A range says the same by counts.
+    ranged = RunRecord()
+    with pytest.raises(OSError):
+        app.handle(RangeRequest(day("2026-02-18"), day(SEED)), ports(tmp_path, source, archive), SETTINGS,
+                   record=ranged)
+    assert ranged.describe() == (
+        "this run wrote 1 archive object(s) (daily/2026/02/2026-02-18.json) and 0 commit(s); "
+        "1 post(s) (_posts/2026-02-19-daily-papers.md) not published; "
         "re-running the same request completes it once the cause is fixed")
 
 

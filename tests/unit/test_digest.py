@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import FakeSummarizer, MemoryArchive, MemorySource, item
+from .memory import FakeSummarizer, MemoryArchive, MemorySource, item
 
 from hf_daily_papers import app
 from hf_daily_papers.digest import DigestIncomplete

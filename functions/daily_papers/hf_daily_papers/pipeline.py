@@ -196,6 +196,8 @@ class Pipeline:
         """The target day; a scheduled run also refreshes the `refresh_days` before it."""
         refresh = refresh_days if request.scheduled else 0
         dates = [request.date - dt.timedelta(days=i) for i in range(refresh, -1, -1)]
+        if not request.dry_run:
+            self.ctx.record.plan(archive_key(request.date), post_path(request.date))
         message = f"Daily Papers {request.date}"
         if refresh:
             message += f" (refresh {dates[0]}..{dates[-2]})"

@@ -169,13 +169,22 @@ def to_json(result: RunResult) -> dict[str, Any]:
 
 
 class RunRecord:
-    """What one run wrote, in order: archive keys and commits. Safe to append from worker threads."""
+    """What one run wrote, in order: archive keys and commits. Safe to append from worker threads.
+
+    A run that knows its targets up front (a daily run: one archive key, one post) `plan`s them,
+    so that a failure can say of each whether it was written.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.archived: list[str] = []  # archive keys this run wrote
         self.commits: list[str] = []  # commits this run moved a branch to
         self.not_published: list[str] = []  # post paths that were ready but not published
+        self.planned_key: str | None = None  # the one archive key of a one-day run
+        self.planned_post: str | None = None  # the one post of a one-day run
+
+    def plan(self, key: str, post: str) -> None:
+        self.planned_key, self.planned_post = key, post
 
     def wrote_archive(self, key: str) -> None:
         with self._lock:
@@ -191,24 +200,29 @@ class RunRecord:
 
     def describe(self) -> str:
         """One sentence: what this run wrote and what it did not."""
-        archived = len(self.archived)
-        if not archived and not self.commits:
-            written = "nothing written"
+        if self.planned_key and self.planned_post:
+            key, post = self.planned_key, self.planned_post
+            said = f"archive {key} {'written' if key in self.archived else 'not written'} by this run; post {post} "
+            said += f"published in {self.commits[-1][:12]}" if self.commits else "not published"
+            unfinished = not self.commits
         else:
-            written = f"this run wrote {archived} archive object(s)"
-            if archived:
-                shown = ", ".join(self.archived[:3]) + (" …" if archived > 3 else "")
-                written += f" ({shown})"
-            written += f" and {len(self.commits)} commit(s)"
-            if self.commits:
-                written += f" ({', '.join(c[:12] for c in self.commits)})"
-        if self.not_published:
-            shown = ", ".join(self.not_published[:3]) + (" …" if len(self.not_published) > 3 else "")
-            written += f"; {len(self.not_published)} post(s) not published ({shown})"
-        if archived or self.not_published:
-            written += "; re-running the same request completes it once the cause is fixed"
-        return written
+            said = _described(self.archived, "archive object(s)") + " and " + _described(
+                [c[:12] for c in self.commits], "commit(s)")
+            said = "nothing written" if not self.archived and not self.commits else f"this run wrote {said}"
+            if self.not_published:
+                said += f"; {_described(self.not_published, 'post(s)')} not published"
+            unfinished = bool(self.archived or self.not_published)
+        if unfinished:
+            said += "; re-running the same request completes it once the cause is fixed"
+        return said
 
     def fields(self) -> dict[str, Any]:
         """For the failure log line."""
         return {"archived": list(self.archived), "commits": list(self.commits), "not_published": list(self.not_published)}
+
+
+def _described(items: list[str], noun: str, shown: int = 3) -> str:
+    text = f"{len(items)} {noun}"
+    if items:
+        text += " (" + ", ".join(items[:shown]) + (" …" if len(items) > shown else "") + ")"
+    return text

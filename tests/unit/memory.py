@@ -1,0 +1,89 @@
+"""In-memory ports and helpers for the fast layer (no sockets, no moto)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+if str(ROOT / "functions" / "daily_papers") not in sys.path:
+    sys.path.insert(0, str(ROOT / "functions" / "daily_papers"))
+
+from hf_daily_papers.hf import parse_day  # noqa: E402
+from hf_daily_papers.models import Day, Paper  # noqa: E402
+
+STAMP = dt.datetime(2026, 3, 1, 0, 15, tzinfo=dt.timezone.utc)
+
+
+def load_hf(name: str) -> list[dict[str, Any]]:
+    return list(json.loads((FIXTURES / "hf" / f"{name}.json").read_text("utf-8")))
+
+
+def item(pid: str, upvotes: int, date: str, *, title: str | None = None, summary: str = "Abstract.",
+         keywords: list[str] | None = None) -> dict[str, Any]:
+    """A minimal API item of `date`."""
+    return {
+        "paper": {"id": pid, "title": title or f"Paper {pid}", "summary": summary, "upvotes": upvotes,
+                  "submittedOnDailyAt": f"{date}T08:00:00.000Z", "ai_keywords": keywords or []},
+        "title": title or f"Paper {pid}",
+    }
+
+
+class MemorySource:
+    """Saved answers in memory: date → items; a date mapped to an exception raises it."""
+
+    def __init__(self, days: dict[str, Any] | None = None) -> None:
+        self.days: dict[str, Any] = dict(days or {})
+        self.asked: list[str] = []
+
+    def url(self, date: dt.date) -> str:
+        return f"memory://{date.isoformat()}"
+
+    def fetch_day(self, date: dt.date) -> Day:
+        self.asked.append(date.isoformat())
+        answer = self.days.get(date.isoformat(), [])
+        if isinstance(answer, BaseException):
+            raise answer
+        return parse_day(date, [answer], STAMP)
+
+
+class MemoryArchive:
+    where = "memory"
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+        self.puts: list[str] = []
+
+    def get(self, key: str) -> bytes | None:
+        return self.objects.get(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        self.objects[key] = data
+        self.puts.append(key)
+
+    def document(self, key: str) -> dict[str, Any]:
+        return dict(json.loads(self.objects[key]))
+
+
+class FakeSummarizer:
+    """A model that answers `<title> 요약.`, or fails for the ids in `failing` (or all)."""
+
+    model = "test-model"
+    prompt_version = 1
+
+    def __init__(self, *, failing: set[str] | None = None, fail_all: bool = False) -> None:
+        self.failing = failing or set()
+        self.fail_all = fail_all
+        self.calls: list[str] = []
+
+    def summarize(self, paper: Paper) -> str:
+        from hf_daily_papers.summarize import SummaryFailed
+
+        self.calls.append(paper.id)
+        if self.fail_all or paper.id in self.failing:
+            raise SummaryFailed("ThrottlingException (fake)")
+        return f"{paper.title} 요약."
