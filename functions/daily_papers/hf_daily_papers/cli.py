@@ -22,6 +22,7 @@ from typing import Any, Sequence, TextIO
 from . import app
 from .errors import BadInput, DailyPapersError, SettingsError
 from .inputs import DailyRequest, RangeRequest, Request, date_range, last_closed_day, monthly, parse_date, weekly
+from .pipeline import Ports
 from .results import RunRecord
 from .settings import Settings
 
@@ -167,7 +168,7 @@ def check_out(raw: str, *, writes: bool) -> Path:
     return path
 
 
-def ports_for(args: argparse.Namespace, settings: Settings, request: Request) -> app.Ports:
+def ports_for(args: argparse.Namespace, settings: Settings, request: Request) -> Ports:
     """A folder for the archive and the posts unless `--bucket` and `--repo` both replace it;
     saved answers (`--hf-dir`) instead of Hugging Face. Paths are checked before anything runs."""
     uses_folder = not (settings.bucket_name and settings.github_repository)

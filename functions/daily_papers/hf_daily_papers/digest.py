@@ -277,13 +277,13 @@ def _store_new_summaries(
     changed: dict[dt.date, _Loaded] = {}
     for paper in listed:
         summary = summaries.get(paper.id)
-        day = by_paper.get(paper.id)
-        if not isinstance(summary, Summary) or day is None or day.stored is None:
+        owner = by_paper.get(paper.id)
+        if not isinstance(summary, Summary) or owner is None or owner.stored is None:
             continue
-        if Summary.from_json(day.stored.summaries.get(paper.id)) == summary:
+        if Summary.from_json(owner.stored.summaries.get(paper.id)) == summary:
             continue
-        day.stored.summaries[paper.id] = summary.to_json()
-        changed[day.date] = day
+        owner.stored.summaries[paper.id] = summary.to_json()
+        changed[owner.date] = owner
     written = []
     for date, day in sorted(changed.items()):
         assert day.stored is not None

@@ -85,7 +85,7 @@ class Settings:
             github_repository=get("GITHUB_REPOSITORY"),
             github_branch=get("GITHUB_BRANCH") or cls.github_branch,
             github_token_secret=get("GITHUB_TOKEN_SECRET"),
-            github_token=Secret(get("GITHUB_TOKEN")) if get("GITHUB_TOKEN") else None,
+            github_token=_secret(get("GITHUB_TOKEN")),
             bucket_name=get("BUCKET_NAME"),
             post_author=get("POST_AUTHOR"),
             top_n=_int("TOP_N", get("TOP_N"), cls.top_n, low=0, high=1000),
@@ -94,7 +94,7 @@ class Settings:
                 "FETCH_CONCURRENCY", get("FETCH_CONCURRENCY"), cls.fetch_concurrency, low=1, high=8
             ),
             hf_max_rps=_rate("HF_MAX_RPS", get("HF_MAX_RPS"), cls.hf_max_rps),
-            hf_token=Secret(get("HF_TOKEN")) if get("HF_TOKEN") else None,
+            hf_token=_secret(get("HF_TOKEN")),
             hf_token_secret=get("HF_TOKEN_SECRET"),
             github_tree_max_entries=_int(
                 "GITHUB_TREE_MAX_ENTRIES", get("GITHUB_TREE_MAX_ENTRIES"), cls.github_tree_max_entries, low=1, high=10_000
@@ -199,6 +199,10 @@ def _int(name: str, raw: str | None, default: int, *, low: int, high: int) -> in
     if not low <= value <= high:
         raise SettingsError(name, raw, f"expected {low}..{high}")
     return value
+
+
+def _secret(raw: str | None) -> Secret | None:
+    return Secret(raw) if raw else None
 
 
 def _flag(name: str, raw: str | None) -> bool:
