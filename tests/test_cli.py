@@ -340,7 +340,10 @@ def test_a_saved_answer_that_cannot_be_read_is_one_line_naming_the_file(main, tm
     assert first.startswith(f"{PREFIX}failed: ") or first.startswith(f"{PREFIX}error: "), err
     assert str(answer) in first, err
     assert "saved answer" in first and "Hugging Face" not in first, err
-    assert err.splitlines()[1:] in ([], [f"{PREFIX}nothing written"]), err
+    nothing = (f"{PREFIX}archive daily/2026/02/2026-02-25.json not written by this run; post "
+               "_posts/2026-02-25-daily-papers.md not published; re-running the same request completes it "
+               "once the cause is fixed")
+    assert err.splitlines()[1:] in ([], [nothing]), err
     assert not (tmp_path / "o").exists()
 
 
