@@ -7,11 +7,15 @@ REQUIRE_JEKYLL=1 (CI), where it fails.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,13 +32,33 @@ strict_front_matter: true
 permalink: /posts/:year-:month-:day-:title/
 defaults:
   - scope: {path: ""}
-    values: {layout: post}
+    values: {layout: post, image: null, author: null}
 """
-LAYOUT = "<!DOCTYPE html>\n<html><body><article>\n{{ content }}\n</article></body></html>\n"
+# The preview image as Chirpy's post layout prints it (`_layouts/post.html`: the path raw in
+# `src`, the alt xml-escaped in `alt` and RAW in the caption). Then the article. After the page,
+# in a comment the `Page` reader ignores: the front matter's values as Jekyll read them
+# (`front_matter()` gives them back), XML-escaped so no `-->` in a value can end the comment.
+# (Not `page | jsonify`: that renders the neighbouring posts, which render this layout...
+# `image`/`author: null` in the defaults: strict Liquid fails on a key a post does not have.)
+LAYOUT = (
+    "<!DOCTYPE html>\n<html><body>\n"
+    "{% if page.image %}<header><img src=\"{{ page.image.path | default: page.image }}\""
+    " alt=\"{{ page.image.alt | xml_escape | default: 'Preview Image' }}\">"
+    "<figcaption>{{ page.image.alt }}</figcaption></header>{% endif %}\n"
+    "<article>\n{{ content }}\n</article></body></html>\n"
+    "<!--FRONT-MATTER {\"title\": {{ page.title | jsonify | xml_escape }},"
+    " \"date\": {{ page.date | jsonify | xml_escape }},"
+    " \"categories\": {{ page.categories | jsonify | xml_escape }},"
+    " \"tags\": {{ page.tags | jsonify | xml_escape }},"
+    " \"author\": {{ page.author | jsonify | xml_escape }},"
+    " \"image\": {{ page.image | jsonify | xml_escape }}} FRONT-MATTER-->\n"
+)
 
-# What kramdown's typography does to plain text; a reader sees the same words.
+# What kramdown's typography does to plain text (smart quotes, dashes, ellipsis); a reader sees
+# the same words. `<<`/`>>` are not here: kramdown would set them as «/», a different text,
+# so the escaper keeps them as written and a « in the page is a failure.
 TYPOGRAPHY = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "...",
-              "\u2013": "--", "\u2014": "---", "\u00ab": "<<", "\u00bb": ">>"}
+              "\u2013": "--", "\u2014": "---"}
 
 
 def require_jekyll() -> str:
@@ -71,13 +95,26 @@ def build(site: Path, posts: dict[str, str]) -> dict[str, str]:
     return pages
 
 
+def front_matter(html: str) -> dict[str, Any]:
+    """The page's front matter as Jekyll (Psych, YAML 1.1) read it: title, author, tags, image..."""
+    match = re.search(r"<!--FRONT-MATTER (.*) FRONT-MATTER-->", html, re.S)
+    assert match, "no front matter comment in the page (is LAYOUT in use?)"
+    data = json.loads(unescape(match.group(1)))
+    assert isinstance(data, dict)
+    return data
+
+
 class Page(HTMLParser):
-    """The article's tags, visible text, per-<li> text and links."""
+    """The page's tags, visible text, per-<li> text, links (`<a href>`) and images (`<img>`
+    src and alt), and the text of the image caption (`<figcaption>`)."""
 
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[str] = []
         self.links: list[str] = []
+        self.images: list[tuple[str, str]] = []
+        self.caption_parts: list[str] = []
+        self._in_caption = False
         self.text_parts: list[str] = []
         self.items: list[str] = []
         self._li_depth = 0
@@ -89,12 +126,18 @@ class Page(HTMLParser):
         self.tags.append(tag)
         if tag == "a":
             self.links.append(dict(attrs).get("href") or "")
+        if tag == "img":
+            self.images.append((dict(attrs).get("src") or "", dict(attrs).get("alt") or ""))
+        if tag == "figcaption":
+            self._in_caption = True
         if tag == "li":
             if self._li_depth == 0:
                 self._li_text = []
             self._li_depth += 1
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "figcaption":
+            self._in_caption = False
         if tag == "li":
             self._li_depth -= 1
             if self._li_depth == 0:
@@ -102,8 +145,14 @@ class Page(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.text_parts.append(data)
+        if self._in_caption:
+            self.caption_parts.append(data)
         if self._li_depth:
             self._li_text.append(data)
+
+    @property
+    def caption(self) -> str:
+        return normalize("".join(self.caption_parts))
 
     @property
     def text(self) -> str:

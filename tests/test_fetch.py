@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import make_item, s3_objects
@@ -99,3 +101,43 @@ def test_hf_400_is_permanent_and_not_retried(invoke, hf, github):
         invoke({"date": "2026-02-25"})
 
     assert len(hf.requests) == 1 and github.requests == []
+
+
+def test_bad_records_of_any_kind_are_skipped_and_the_day_is_published(invoke, hf, github, aws, monkeypatch):
+    """The answer as bytes: a 5,000-digit number, a lone surrogate (`\\ud800`), a path as id,
+    an out-of-range date. Python's own JSON reader would fail the whole page on the number."""
+    date = "2026-03-15"
+    items = [make_item(f"2603.{i:05d}", 20 - i, date) for i in range(12)]  # 4 bad of 16: not > 25 %
+    huge = make_item("2603.00090", 1, date)
+    huge["paper"]["upvotes"] = "<HUGE>"
+    surrogate = make_item("2603.00091", 1, date, title="A \ud800 title")
+    path_id = make_item("../../etc/passwd", 1, date)
+    overflow = make_item("2603.00092", 1, date)
+    overflow["paper"]["submittedOnDailyAt"] = "9999-12-31T23:59:59-01:00"
+    body = json.dumps(items[:4] + [huge, surrogate] + items[4:] + [path_id, overflow])
+    hf.inject(Fault("GET", "/api/daily_papers", Reply(200, body.replace('"<HUGE>"', "9" * 5000).encode(),
+                                                      {"Content-Type": "application/json"})))
+    monkeypatch.setenv("TOP_N", "0")
+
+    result = invoke({"date": date})
+
+    assert result["papers"] == 12
+    post = github.files()[f"_posts/{date}-daily-papers.md"]
+    assert "총 **12개**" in post and "passwd" not in post
+    archive = json.loads(s3_objects(aws)[f"daily/2026/03/{date}.json"])
+    assert [p["paper"]["id"] for p in archive["papers"]] == [i["paper"]["id"] for i in items]
+    skipped = archive["skipped"]
+    assert len(skipped) == 4
+    assert "5000 digits" in skipped[0] and "surrogate" in skipped[1]
+    assert "paper.id is '../../etc/passwd'" in skipped[2] and "submittedOnDailyAt" in skipped[3]
+
+
+def test_an_answer_with_only_other_days_papers_is_an_upstream_change_not_a_weekend(invoke, hf, github, aws):
+    date = "2026-02-25"
+    hf.days[date] = [make_item("2602.00001", 5, "2026-02-24"), make_item("2602.00002", 3, "2026-02-23")]
+
+    with pytest.raises(UpstreamInvalid) as caught:
+        invoke({"date": date})
+
+    assert "expected papers of 2026-02-25, got only papers of 2026-02-24, 2026-02-23" in str(caught.value)
+    assert github.requests == [] and s3_objects(aws) == {}

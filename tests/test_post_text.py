@@ -37,6 +37,9 @@ def item(title: str, summary: str = "S.", org: str | None = None) -> str:
         ("~~s~~ ~t", "&#126;&#126;s&#126;&#126; ~t"),
         ("&amp; &#36; AT&T", "&amp;amp; &amp;#36; AT&T"),
         ("\\(x\\) ends with \\", "\\\\(x\\\\) ends with \\\\"),
+        ("about \\~8B and ~~x", "about \\\\~8B and &#126;&#126;x"),
+        ("<<a>> and b >> c", "&lt;&lt;a&gt;&gt; and b &gt;&gt; c"),
+        ("👩\u200d💻 co\u00adop \u200fx", "👩\u200d💻 co\u00adop \u200fx"),
     ],
 )
 def test_untrusted_text_is_escaped_once_and_only_where_needed(text, source):

@@ -1,26 +1,47 @@
 """Posts from Jinja2 templates (files in `templates/`).
 
-Escaping happens in exactly one place: the environment's `finalize`, which passes every
-string a template prints through `escape.md_text`. Values that are not untrusted text (numbers,
-dates, URL parts built by the `url` filter, numbers formatted by `thousands`) are not strings
-or are `Markup`, and print as they are. Text shown as code goes through the `code` filter
-instead, which writes a whole code span with `escape.md_code_span` (the same module's second
-function: Markdown escapes do not work inside code spans).
+Escaping happens in one module, `escape.py`, and is applied in one place per kind of output:
+
+- every string a template prints passes through the environment's `finalize`, i.e.
+  `escape.md_text` (Markdown body text), unless it is `Trusted`;
+- the filters below produce `Trusted` text with the other writers of `escape.py`: `yaml` (a
+  front-matter scalar), `yaml_list` (a flow sequence of them), `https_url` (an untrusted link
+  target or image path; None when not a usable https URL), `html` (text a theme prints as raw
+  HTML), `code` (a code span), and our own numbers (`thousands`, `two_decimals`) and URL parts
+  (`url`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
-from .escape import md_code_span, md_text
+from .escape import fold_whitespace, html_text, https_url, md_code_span, md_text, yaml_scalar
 from .models import Paper
+
+LINK_KINDS = ("code", "project")
+
+
+@dataclass(frozen=True)
+class PostStyle:
+    """How a post looks beyond the seed format; everything off gives the seed format.
+
+    author: the front matter's `author:` (left out when None or empty).
+    image:  Chirpy's `image:` (path = the top paper's https thumbnail, alt = its title).
+    links:  which of `LINK_KINDS` each item shows: `[코드](githubRepo) ⭐ stars`,
+            `[프로젝트 페이지](projectPage)` (https URLs only).
+    """
+
+    author: str | None = None
+    image: bool = False
+    links: tuple[str, ...] = ()
 
 
 class Trusted(str):
-    """Text we produced ourselves (formatted numbers, URL parts): printed without escaping."""
+    """Text we produced ourselves or escaped for its place: printed as it is."""
 
 
 def _finalize(value: Any) -> Any:
@@ -48,6 +69,30 @@ def _code(value: str) -> Trusted:
     return Trusted(md_code_span(value))
 
 
+def _yaml(value: str) -> Trusted:
+    return Trusted(yaml_scalar(str(value)))
+
+
+def _yaml_list(values: str | Iterable[str]) -> Trusted:
+    """`[a, b]` of YAML scalars. A str is our own comma list (`"huggingface, papers"`)."""
+    items = [v.strip() for v in values.split(",")] if isinstance(values, str) else list(values)
+    return Trusted("[" + ", ".join(yaml_scalar(v) for v in items) + "]")
+
+
+def _https_url(value: object) -> Trusted | None:
+    url = https_url(value)
+    return Trusted(url) if url is not None else None
+
+
+def _html(value: str) -> Trusted:
+    return Trusted(html_text(value))
+
+
+def _blank(value: object) -> bool:
+    """Nothing visible to print: None, or text that is empty once whitespace is folded."""
+    return value is None or (isinstance(value, str) and not fold_whitespace(value))
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Any:
     import jinja2  # imported on first render: a run that fails early never pays for it
@@ -61,11 +106,22 @@ def _environment() -> Any:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(url=_url_part, thousands=_thousands, two_decimals=_two_decimals, code=_code)
+    env.filters.update(
+        url=_url_part, thousands=_thousands, two_decimals=_two_decimals, code=_code,
+        yaml=_yaml, yaml_list=_yaml_list, https_url=_https_url, html=_html,
+    )
+    env.tests.update(blank=_blank)
     return env
 
 
 def render(template: str, **context: Any) -> str:
+    """Render a template. `style` (a PostStyle) and `summaries` (paper id → text) default to
+    off; `author` defaults to the style's."""
+    style = context.get("style")
+    if not isinstance(style, PostStyle):
+        style = context["style"] = PostStyle(author=context.get("author"))
+    context.setdefault("author", style.author)
+    context["summaries"] = context.get("summaries") or {}
     return _environment().get_template(template).render(**context)
 
 
@@ -73,5 +129,13 @@ def post_path(date: dt.date) -> str:
     return f"_posts/{date.isoformat()}-daily-papers.md"
 
 
-def render_daily(date: dt.date, papers: Sequence[Paper], author: str | None) -> str:
-    return render("daily.md.j2", date=date, papers=papers, author=author)
+def render_daily(
+    date: dt.date,
+    papers: Sequence[Paper],
+    style: PostStyle | str | None = None,
+    summaries: Mapping[str, str] | None = None,
+) -> str:
+    """The daily post. `style` may still be a bare author (str or None) for older callers."""
+    if not isinstance(style, PostStyle):
+        style = PostStyle(author=style)
+    return render("daily.md.j2", date=date, papers=papers, style=style, summaries=summaries)
