@@ -16,11 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 from .escape import fold_whitespace, html_text, https_url, md_code_span, md_text, yaml_scalar
 from .models import Paper
+
+if TYPE_CHECKING:
+    import jinja2
 
 LINK_KINDS = ("code", "project")
 
@@ -94,7 +97,7 @@ def _blank(value: object) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Any:
+def _environment() -> jinja2.Environment:
     import jinja2  # imported on first render: a run that fails early never pays for it
 
     env = jinja2.Environment(
