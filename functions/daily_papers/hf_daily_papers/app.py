@@ -43,7 +43,16 @@ def hf_source(settings: Settings, http_config: HttpConfig | None = None) -> HfAp
     http: HttpClient | PacedHttp = HttpClient("Hugging Face", http_config or HTTP_CONFIG, user_agent=USER_AGENT)
     if settings.hf_max_rps:  # pace every request (HF_MAX_RPS); 0 = as fast as FETCH_CONCURRENCY allows
         http = PacedHttp(http, RateLimiter(settings.hf_max_rps))
-    return HfApiSource(http, settings.hf_endpoint, utc_now)
+    return HfApiSource(http, settings.hf_endpoint, utc_now, hf_token(settings))
+
+
+def hf_token(settings: Settings) -> Callable[[], str] | None:
+    """The optional Hugging Face token: HF_TOKEN, else the HF_TOKEN_SECRET secret; None: anonymous."""
+    if settings.hf_token is not None:
+        return settings.hf_token.reveal
+    if settings.hf_token_secret:
+        return SecretToken(settings.hf_token_secret)
+    return None
 
 
 def s3_archive(settings: Settings) -> S3Archive:

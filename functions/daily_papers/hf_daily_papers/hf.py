@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from .errors import UpstreamInvalid, UpstreamRejected
 from .httpclient import HttpClient, Response
+from .pacing import PacedHttp
 from .models import Day, Paper
 
 PAGE_SIZE = 100
@@ -40,10 +41,17 @@ class PaperSource(Protocol):
 class HfApiSource:
     """`GET {endpoint}/api/daily_papers?date=D&limit=100&p=N`, paging while pages come back full."""
 
-    def __init__(self, http: HttpClient, endpoint: str, clock: Callable[[], dt.datetime]) -> None:
+    def __init__(
+        self,
+        http: HttpClient | PacedHttp,
+        endpoint: str,
+        clock: Callable[[], dt.datetime],
+        token: Callable[[], str] | None = None,
+    ) -> None:
         self._http = http
         self._endpoint = endpoint.rstrip("/")
         self._clock = clock
+        self._token = token  # HF_TOKEN / HF_TOKEN_SECRET: authenticated callers get twice the rate limit
 
     def url(self, date: dt.date, page: int = 0) -> str:
         return f"{self._endpoint}/api/daily_papers?date={date.isoformat()}&limit={PAGE_SIZE}&p={page}"
@@ -52,9 +60,14 @@ class HfApiSource:
         for page in range(MAX_PAGES):
             what = f"daily papers of {date} (page {page})"
             url = self.url(date, page)
-            response = self._http.request("GET", url, what=what, headers={"Accept": "application/json"})
+            headers = self._headers()
+            response = self._http.request("GET", url, what=what, headers=headers)
             if response.status != 200:
-                raise UpstreamRejected(SERVICE, what, response.status, _error_text(response.body))
+                detail = _error_text(response.body)
+                token = headers.get("Authorization", "").partition(" ")[2]
+                if token:  # an answer echoing the token back must not put it in an error or a log
+                    detail = detail.replace(token, "***")
+                raise UpstreamRejected(SERVICE, what, response.status, detail)
             items = _response_json(response, what)
             if not isinstance(items, list):
                 raise UpstreamInvalid(SERVICE, what, "a JSON array", type(items).__name__)
@@ -66,6 +79,12 @@ class HfApiSource:
     def fetch_day(self, date: dt.date) -> Day:
         fetched_at = self._clock()
         return parse_day(date, self.pages(date), fetched_at)
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if self._token is not None:
+            headers["Authorization"] = f"Bearer {self._token()}"
+        return headers
 
 
 class FolderSource:
