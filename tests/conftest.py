@@ -132,7 +132,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
+    # moto would start every test with a new boto3 default session, whose cold service-model
+    # loads cost ~0.3 s a test; the state (buckets, secrets) is still fresh for every test.
+    with mock_aws(config={"core": {"reset_boto3_session": False}}):
         import boto3
 
         s3 = boto3.client("s3", region_name=REGION)
@@ -171,6 +173,7 @@ def lambda_env(monkeypatch: pytest.MonkeyPatch, hf: FakeHF, github: FakeGitHub, 
         "BUCKET_NAME": BUCKET,
         "POST_AUTHOR": "lim4349",
         "TOP_N": "10",
+        "HF_MAX_RPS": "0",  # the fake has no quota: no client-side pacing (tests of pacing set it)
         "POWERTOOLS_SERVICE_NAME": "hf-daily-papers",
         "POWERTOOLS_METRICS_NAMESPACE": "HfDailyPapersTest",
     }

@@ -286,7 +286,7 @@ def test_built_function_backfills_the_range_event_in_one_commit(built, stack):
     assert github.files()["_posts/2026-02-25-daily-papers.md"] == expected_post("2026-02-25")
     assert len(github.history()) == 2  # the initial commit + one for the whole range
     keys = [o["Key"] for o in stack["s3"].list_objects_v2(Bucket=stack["bucket"])["Contents"]]
-    assert keys == ["daily/2026/02/2026-02-19.json", "daily/2026/02/2026-02-25.json"]
+    assert keys == [f"daily/2026/02/2026-02-{d}.json" for d in range(16, 26)]  # empty days as records
 
 
 def test_built_function_builds_the_monthly_digest_from_the_scheduler_input(built, stack):

@@ -61,6 +61,6 @@ class Conflict(DailyPapersError):
     by this run; running it again (when the other writer is done) completes it."""
 
 
-def _show(value: object, limit: int = 80) -> str:
+def _show(value: object, limit: int = 300) -> str:  # long enough for a full path
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
