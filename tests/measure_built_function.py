@@ -21,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import boto3  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
+import boto3
+import test_sam_build as harness
+from moto.server import ThreadedMotoServer
 
-import test_sam_build as harness  # noqa: E402
-from conftest import EVENTS, REGION, TOKEN, load_hf  # noqa: E402
-from fakes.github import FakeGitHub  # noqa: E402
-from fakes.hf import FakeHF  # noqa: E402
+from conftest import EVENTS, REGION, TOKEN, load_hf
+from fakes.github import FakeGitHub
+from fakes.hf import FakeHF
 
 BUCKET = "hf-daily-papers-measure"
 PAPERS_PER_DAY = 40

@@ -23,12 +23,14 @@ the operation too, so the fake stays faithful to what GitHub answers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from jsonschema_path import SchemaPath
 from openapi_core import V30RequestValidator, V30ResponseValidator
@@ -79,7 +81,7 @@ def multi_segment_names(pattern: str) -> set[str]:
     return names
 
 
-@lru_cache(maxsize=None)
+@cache
 def path_regex(pattern: str) -> re.Pattern[str]:
     """A path template as a regex anchored at the end; multi-segment parameters may contain '/'."""
     multi = multi_segment_names(pattern)
@@ -204,10 +206,8 @@ class GitHubContract:
             problems.append(f"query parameter {name!r} is not documented for this operation")
         schema = spec_dict()["paths"][pattern][method].get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
         if schema and request.body:
-            try:
+            with contextlib.suppress(ValueError):  # reported by header_problems
                 problems += unknown_properties(json.loads(request.body), schema)
-            except ValueError:
-                pass  # reported by header_problems
         problems += header_problems(request)
         return problems
 

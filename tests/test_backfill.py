@@ -7,17 +7,18 @@ import json
 import re
 
 import pytest
+from test_cli import run_cli
 
-from conftest import BUCKET, expected_post, load_event, make_item, s3_objects, s3_versions
-from fakes.server import Fault, Reply
 from hf_daily_papers.errors import BadInput
 from hf_daily_papers.hf import parse_day
+from hf_daily_papers.inputs import date_range, parse_event
 from hf_daily_papers.models import rank
 from hf_daily_papers.pacing import RateLimiter
 from hf_daily_papers.pipeline import DaysFailed
 from hf_daily_papers.render import render_daily
-from hf_daily_papers.inputs import date_range, parse_event
-from test_cli import run_cli
+
+from conftest import expected_post, load_event, make_item, s3_objects, s3_versions
+from fakes.server import Fault, Reply
 
 FEBRUARY = [f"2026-02-{d}" for d in range(16, 26)]  # events/range.json: the two seed days and 8 empty days
 SEED_DAYS = ["2026-02-19", "2026-02-25"]
@@ -49,7 +50,7 @@ def synthetic_day(date: str, n: int = 12) -> list[dict]:
 
 
 def expected_daily(date: str, items: list[dict]) -> str:
-    day = parse_day(dt.date.fromisoformat(date), [items], dt.datetime.now(dt.timezone.utc))
+    day = parse_day(dt.date.fromisoformat(date), [items], dt.datetime.now(dt.UTC))
     return render_daily(day.date, rank(day.papers, 10), "lim4349")
 
 
@@ -202,7 +203,7 @@ def test_a_range_of_366_days_is_accepted_and_367_is_not():
     assert len(date_range("2025-01-01", "2026-01-01", today).dates) == 366
     with pytest.raises(BadInput, match="longer than 366 days"):
         date_range("2025-01-01", "2026-01-02", today)
-    request = parse_event(load_event("range.json"), dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc))
+    request = parse_event(load_event("range.json"), dt.datetime(2026, 11, 22, tzinfo=dt.UTC))
     assert [d.isoformat() for d in request.dates] == FEBRUARY
 
 

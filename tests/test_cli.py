@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 
-from conftest import BUCKET, FIXTURES, ROOT, TOKEN, expected_post, s3_objects
-from fakes.server import Fault, Reply
 from hf_daily_papers import cli
 from hf_daily_papers.inputs import RangeRequest
+
+from conftest import BUCKET, FIXTURES, ROOT, TOKEN, expected_post, s3_objects
+from fakes.server import Fault, Reply
 
 SOURCE = ROOT / "functions" / "daily_papers"  # this checkout's package, whatever is installed
 PREFIX = "hf-daily-papers: "
@@ -88,7 +89,7 @@ def saved_answers(folder: Path, *dates: str) -> Path:
 
 
 def today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 # -- what it writes ------------------------------------------------------------------------------
@@ -125,7 +126,7 @@ def test_saved_answers_folder_needs_no_network(main, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     hf_dir = saved_answers(tmp_path / "hf", "2026-02-19")
 
-    code, out, err = main("--date", "2026-02-19", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"),
+    code, _out, err = main("--date", "2026-02-19", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"),
                           "--author", "lim4349")
 
     assert code == 0, err
@@ -137,7 +138,7 @@ def test_bucket_and_repo_use_s3_and_github_like_the_lambda(main, clean_env, hf, 
     monkeypatch.setenv("GITHUB_API_URL", github.url)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
 
-    code, out, err = main("--date", "2026-02-25", "--bucket", BUCKET, "--repo", github.repository, "--author", "lim4349")
+    code, _out, err = main("--date", "2026-02-25", "--bucket", BUCKET, "--repo", github.repository, "--author", "lim4349")
 
     assert code == 0, err
     assert github.files()["_posts/2026-02-25-daily-papers.md"] == expected_post("2026-02-25")
@@ -229,9 +230,9 @@ def test_bad_flag_exits_2_with_one_line_naming_the_flag_and_does_nothing(main, c
 
 def test_a_date_in_the_future_names_the_flag(main, clean_env, hf, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", hf.url)
-    code, out, err = main("--date", "2999-01-01")
+    code, _out, err = main("--date", "2999-01-01")
     assert (code, err) == (2, f"{PREFIX}error: --date='2999-01-01': is in the future (today is {today()} UTC)\n")
-    code, out, err = main("backfill", "--start", "2026-01-01", "--end", "9999-12-31")
+    code, _out, err = main("backfill", "--start", "2026-01-01", "--end", "9999-12-31")
     assert (code, err) == (2, f"{PREFIX}error: --end='9999-12-31': is in the future (today is {today()} UTC)\n")
     assert hf.requests == []
 
@@ -257,7 +258,7 @@ def test_extreme_values_of_every_date_flag_are_bad_input_never_a_crash(main, cle
         for args in (["run", "--date", value], ["backfill", "--start", value, "--end", "0001-01-01"],
                      ["backfill", "--start", "9999-12-31", "--end", value], ["digest", "--month", value],
                      ["digest", "--week", value]):
-            code, out, err = main(*args, "--dry-run", "--hf-dir", "/nonexistent-hf-dir")
+            code, _out, err = main(*args, "--dry-run", "--hf-dir", "/nonexistent-hf-dir")
             flag = args[-2]
             assert code == 2, (args, err)
             assert err.startswith((f"{PREFIX}error: {flag}=", f"{PREFIX}error: --hf-dir=", f"{PREFIX}error: --start=")), (args, err)
@@ -314,7 +315,7 @@ def test_a_path_that_cannot_work_is_exit_2_naming_it(main, tmp_path, flag, which
 
 def test_out_is_created_when_missing_and_its_parent_is_a_folder(main, tmp_path):
     saved = saved_answers(tmp_path / "hf", "2026-02-25")
-    code, out, err = main("--date", "2026-02-25", "--hf-dir", str(saved), "--out", str(tmp_path / "new" / "deeper"))
+    code, _out, err = main("--date", "2026-02-25", "--hf-dir", str(saved), "--out", str(tmp_path / "new" / "deeper"))
     assert code == 0, err
     assert (tmp_path / "new/deeper/blog/_posts/2026-02-25-daily-papers.md").is_file()
 
@@ -333,7 +334,7 @@ def test_a_saved_answer_that_cannot_be_read_is_one_line_naming_the_file(main, tm
     answer = hf_dir / "2026-02-25.json"
     answer.write_bytes(content)
 
-    code, out, err = main("--date", "2026-02-25", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"))
+    code, _out, err = main("--date", "2026-02-25", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"))
 
     assert code in (1, 2), err
     first = err.splitlines()[0]
@@ -394,7 +395,7 @@ def test_verbose_backfill_names_the_failed_day_and_logs_each_retry_once(main, tm
     hf.inject(Fault("GET", "/api/daily_papers", Reply(200, "<html>busy</html>"), times=1,
                     when=lambda r: r.query.get("date") == ["2026-02-19"]))
 
-    code, out, err = main("backfill", "--start", "2026-02-18", "--end", "2026-02-25", "--no-progress", "-v",
+    code, _out, err = main("backfill", "--start", "2026-02-18", "--end", "2026-02-25", "--no-progress", "-v",
                           "--out", str(tmp_path / "o"))
 
     assert code == 1
@@ -407,7 +408,7 @@ def test_verbose_backfill_names_the_failed_day_and_logs_each_retry_once(main, tm
     # Called again in the same process: still once (no handler left behind).
     hf.inject(Fault("GET", "/api/daily_papers", Reply(503, "busy"), times=1,
                     when=lambda r: r.query.get("date") == ["2026-02-18"]))
-    code, out, err = main("backfill", "--start", "2026-02-18", "--end", "2026-02-19", "--no-progress", "-v",
+    code, _out, err = main("backfill", "--start", "2026-02-18", "--end", "2026-02-19", "--no-progress", "-v",
                           "--out", str(tmp_path / "o"))
     assert code == 0, err
     assert len([line for line in err.splitlines() if "retry" in line.lower()]) == 1, err

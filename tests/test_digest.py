@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
+from test_cli import run_cli
 
-from conftest import BUCKET, FIXTURES, load_event, make_item, s3_objects, s3_versions
-from fakes.server import Fault, Reply
 from hf_daily_papers import app
 from hf_daily_papers.archive import S3Archive, day_document, encode
 from hf_daily_papers.digest import DigestIncomplete, build_digest, render_digest, top_keywords
-from hf_daily_papers.render import PostStyle
 from hf_daily_papers.errors import BadInput
 from hf_daily_papers.escape import fold_whitespace, md_code_span
 from hf_daily_papers.hf import parse_day
-from hf_daily_papers.models import Paper
 from hf_daily_papers.inputs import DigestRequest, parse_event, weekly
-from test_cli import run_cli
+from hf_daily_papers.models import Paper
+from hf_daily_papers.render import PostStyle
+
+from conftest import BUCKET, FIXTURES, load_event, make_item, s3_objects, s3_versions
+from fakes.server import Fault, Reply
 
 MONTHLY_POST = "_posts/2026-01-01-monthly-papers-summary.md"
 WEEKLY_POST = "_posts/2026-01-05-weekly-papers-summary.md"
@@ -152,7 +152,7 @@ def test_monthly_digest_rerun_reads_the_archive_and_changes_nothing(invoke, janu
 
 def test_newer_archived_counts_update_the_digest(invoke, january, github, aws):
     invoke(load_event("monthly.json"))
-    fetched_at, items = JANUARY["2026-01-06"]
+    _fetched_at, items = JANUARY["2026-01-06"]
     items = json.loads(json.dumps(items))
     items[0]["paper"]["upvotes"] = 1234  # paper 09, refreshed again
     archive_day(aws, "2026-01-06", "2026-01-25T00:00:00Z", items)
@@ -207,7 +207,7 @@ def test_a_day_that_cannot_be_fetched_fails_the_digest_naming_it(invoke, january
 
 
 def test_current_month_stops_at_the_last_closed_day(invoke, january, hf, github, monkeypatch):
-    monkeypatch.setattr(app, "utc_now", lambda: dt.datetime(2026, 1, 7, 3, 0, tzinfo=dt.timezone.utc))
+    monkeypatch.setattr(app, "utc_now", lambda: dt.datetime(2026, 1, 7, 3, 0, tzinfo=dt.UTC))
 
     result = invoke({"digest": "monthly", "month": "2026-01"})
 
@@ -231,7 +231,7 @@ def test_a_period_without_papers_is_empty_and_publishes_nothing(invoke, january,
 
 
 def test_a_month_with_no_closed_day_yet_is_empty(invoke, january, hf, github, monkeypatch):
-    monkeypatch.setattr(app, "utc_now", lambda: dt.datetime(2026, 1, 1, 3, 0, tzinfo=dt.timezone.utc))  # nothing closed
+    monkeypatch.setattr(app, "utc_now", lambda: dt.datetime(2026, 1, 1, 3, 0, tzinfo=dt.UTC))  # nothing closed
 
     result = invoke({"digest": "monthly", "month": "2026-01"})
 
@@ -300,7 +300,7 @@ def test_bad_digest_event_is_a_clear_error_before_any_work(invoke, hf, github, a
 
 
 def test_digest_event_files_parse():
-    now = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
     assert parse_event(load_event("monthly.json"), now) == DigestRequest("monthly", dt.date(2026, 1, 1), dt.date(2026, 1, 31))
     assert parse_event(load_event("weekly.json"), now) == DigestRequest("weekly", dt.date(2026, 1, 5), dt.date(2026, 1, 11))
     assert parse_event(load_event("scheduler-monthly.json"), now) == parse_event(load_event("monthly.json"), now)

@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
-from conftest import load_event, s3_objects
 from hf_daily_papers.errors import BadInput
 from hf_daily_papers.inputs import DailyRequest, RangeRequest, parse_event
 
-NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
+from conftest import load_event, s3_objects
+
+NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(

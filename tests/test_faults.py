@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
-from conftest import BUCKET, SECRET_NAME, expected_post, make_item, s3_objects, s3_versions
-from fakes.server import Fault, Reply
 from hf_daily_papers import app, aws
 from hf_daily_papers.errors import AuthError, UpstreamInvalid, UpstreamRejected, UpstreamUnavailable
+
+from conftest import SECRET_NAME, expected_post, make_item, s3_objects, s3_versions
+from fakes.server import Fault, Reply
 
 DATE = "2026-02-25"  # a seed day: 10 papers, the expected post is tests/fixtures/posts/
 KEY = "daily/2026/02/2026-02-25.json"

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from hf_daily_papers.errors import UpstreamInvalid, UpstreamRejected
+
 from conftest import make_item, s3_objects
 from fakes.server import Fault, Reply
-from hf_daily_papers.errors import UpstreamInvalid, UpstreamRejected
 
 
 def test_more_than_100_papers_are_paged_deduplicated_and_ranked(invoke, hf, github, monkeypatch, aws):
@@ -114,7 +115,7 @@ def test_bad_records_of_any_kind_are_skipped_and_the_day_is_published(invoke, hf
     path_id = make_item("../../etc/passwd", 1, date)
     overflow = make_item("2603.00092", 1, date)
     overflow["paper"]["submittedOnDailyAt"] = "9999-12-31T23:59:59-01:00"
-    body = json.dumps(items[:4] + [huge, surrogate] + items[4:] + [path_id, overflow])
+    body = json.dumps([*items[:4], huge, surrogate, *items[4:], path_id, overflow])
     hf.inject(Fault("GET", "/api/daily_papers", Reply(200, body.replace('"<HUGE>"', "9" * 5000).encode(),
                                                       {"Content-Type": "application/json"})))
     monkeypatch.setenv("TOP_N", "0")

@@ -12,15 +12,16 @@ from typing import Any
 
 import pytest
 import urllib3
-from urllib3.util import SKIP_HEADER
+from jsonschema_path import SchemaPath
 from openapi_core import V30RequestValidator
 from openapi_core.templating.paths.exceptions import PathNotFound
-from jsonschema_path import SchemaPath
+from urllib3.util import SKIP_HEADER
+
+from hf_daily_papers.errors import UpstreamRejected
 
 from conftest import FIXTURES, TOKEN
 from fakes.server import Fault, Reply, Request
 from openapi_contract import ContractRequest, GitHubContract, find_operation, spec_dict
-from hf_daily_papers.errors import UpstreamRejected
 
 RECORDED = FIXTURES / "github"
 SHA = "3f3f005b29247e51a4f4d6b8ce07b67646cd6074"

@@ -8,11 +8,12 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import REGION, TOKEN, load_event, s3_objects
-from fakes.server import Fault, Reply
 
 from hf_daily_papers import handler
 from hf_daily_papers.errors import UpstreamRejected
+
+from conftest import REGION, TOKEN, load_event, s3_objects
+from fakes.server import Fault, Reply
 
 HF_TOKEN = "hf_TESTtokenDoNotLeak0123456789abcdefABCD"
 HF_SECRET = "hf-daily-papers/hf-token"

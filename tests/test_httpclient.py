@@ -13,12 +13,15 @@ import gzip
 import logging
 import threading
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
-from fakes.server import FakeServer, Fault, Reply, Request
+
 from hf_daily_papers.errors import UpstreamInvalid, UpstreamUnavailable
 from hf_daily_papers.httpclient import HttpClient, HttpConfig, Response
+
+from fakes.server import FakeServer, Fault, Reply, Request
 
 PATH = "/thing"
 BODY = {"papers": [{"id": f"2602.{i:05d}", "title": "x" * 200} for i in range(300)]}  # ~70 KB of JSON

@@ -88,7 +88,7 @@ def variant(tmp_path: Path, name: str) -> Path:
     text = TEMPLATE.read_text("utf-8")
     for parameter, value in (("SummaryModel", model), ("HfTokenSecret", hf_secret)):
         text, count = re.subn(
-            rf'(\n  {parameter}:\n(?:    .*\n)*?    Default: )""', lambda m: f'{m.group(1)}"{value}"', text, count=1
+            rf'(\n  {parameter}:\n(?:    .*\n)*?    Default: )""', lambda m, v=value: f'{m.group(1)}"{v}"', text, count=1
         )
         assert count == 1, parameter
     path = tmp_path / f"template-{name}.yaml"

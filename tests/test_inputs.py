@@ -26,7 +26,7 @@ from hf_daily_papers.inputs import (
 )
 from hf_daily_papers.settings import Settings
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 TODAY = NOW.date()
 ENVELOPE = {

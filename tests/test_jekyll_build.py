@@ -17,11 +17,12 @@ import unicodedata
 
 import pytest
 
-from conftest import load_hf
 from hf_daily_papers.escape import fold_whitespace, html_text, https_url
 from hf_daily_papers.hf import parse_day
 from hf_daily_papers.models import Paper, rank
 from hf_daily_papers.render import PostStyle, post_path, render_daily
+
+from conftest import load_hf
 from jekyll_site import Page, build, front_matter, normalize
 
 pytestmark = pytest.mark.jekyll
@@ -106,7 +107,7 @@ def options_papers() -> list[Paper]:
               thumbnail="https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2608.00000.png" if i == 0 else None,
               github_repo=code, github_stars=[8, None, 0, 12345, 1][i], project_page=project)
         for i, (title, (code, project)) in enumerate(zip(
-            ['A <b>title</b> & "quotes" {{ x }} **y** <<z>>', "T1", "T2", "T3", "T4"], HOSTILE_URLS))
+            ['A <b>title</b> & "quotes" {{ x }} **y** <<z>>', "T1", "T2", "T3", "T4"], HOSTILE_URLS, strict=False))
     ]
 
 
@@ -123,7 +124,7 @@ def site(tmp_path_factory):
     """Every post of this module, built once."""
     days, posts = {}, {}
     for date, fixture in DAYS.items():
-        day = parse_day(dt.date.fromisoformat(date), [load_hf(fixture)], dt.datetime.now(dt.timezone.utc))
+        day = parse_day(dt.date.fromisoformat(date), [load_hf(fixture)], dt.datetime.now(dt.UTC))
         days[date] = rank(day.papers, 0)
         posts[post_path(day.date)] = render_daily(day.date, days[date], PostStyle(author="lim4349"))
     for post in range(PROPERTY_POSTS):
@@ -131,7 +132,7 @@ def site(tmp_path_factory):
         posts[post_path(dt.date(2026, 4, 1 + post))] = render_daily(
             dt.date(2026, 4, 1 + post), [p for p, _ in pairs], PostStyle(), {p.id: s for p, s in pairs})
     papers = options_papers()
-    summaries = {p.id: s for p, s in zip(papers, HOSTILE_SUMMARIES)}
+    summaries = {p.id: s for p, s in zip(papers, HOSTILE_SUMMARIES, strict=False)}
     posts[post_path(OPTIONS_DATE)] = render_daily(OPTIONS_DATE, papers, OPTIONS_STYLE, summaries)
     for n, author in enumerate(YAML_AUTHORS):
         posts[author_path(n)] = render_daily(dt.date(2026, 5, 1) + dt.timedelta(days=n), papers[1:2], PostStyle(author=author))
@@ -148,7 +149,7 @@ def test_every_title_abstract_and_organization_is_visible_text(built, date):
     papers, page = built[date]
     items = page.items
     assert len(items) == len(papers)
-    for paper, item in zip(papers, items):
+    for paper, item in zip(papers, items, strict=False):
         title = normalize(fold_whitespace(paper.title))
         assert item.startswith(f"{title} - 👍 {paper.upvotes}"), (title, item[:200])
         if paper.organization:
@@ -188,7 +189,7 @@ def test_hostile_alphabet_property_every_string_is_the_same_visible_text_in_ever
         assert page.tags.count("strong") == len(pairs) + 1
         assert page.links == [u for p, _ in pairs for u in (f"https://huggingface.co/papers/{p.id}", f"https://arxiv.org/abs/{p.id}")]
         assert len(page.items) == len(pairs)
-        for (paper, summary), item in zip(pairs, page.items):
+        for (paper, summary), item in zip(pairs, page.items, strict=False):
             expected = normalize(" ".join([
                 f"{folded(paper.title)} - 👍 {paper.upvotes}", f"기관: {folded(paper.organization or '')}",
                 "HF 페이지", "논문 링크", f"요약: {folded(summary)}", f"Abstract: {folded(paper.summary)}",
@@ -210,7 +211,7 @@ def test_summaries_image_and_links_with_hostile_model_output_and_urls(site):
     assert page.links == expected_links
     assert "https://x/a%29b" in page.links and "https://x/%3Cscript%3E" in page.links
     assert not any(link.startswith(("javascript:", "http:")) for link in page.links)
-    for p, summary, item in zip(papers, HOSTILE_SUMMARIES, page.items):
+    for p, summary, item in zip(papers, HOSTILE_SUMMARIES, page.items, strict=False):
         assert item.startswith(f"{normalize(fold_whitespace(p.title))} - 👍 {p.upvotes}"), item[:200]
         assert f"요약: {normalize(fold_whitespace(summary))} Abstract: {p.summary}" in item
     assert "⭐ 8" in page.items[0] and "⭐" not in page.items[1]  # stars shown only with a code link

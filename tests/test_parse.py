@@ -10,17 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
-from conftest import load_hf
 from hf_daily_papers.errors import DailyPapersError, UpstreamInvalid
 from hf_daily_papers.hf import FolderSource, loads, parse_day
 
+from conftest import load_hf
+
 DATE = dt.date(2026, 2, 25)
-STAMP = dt.datetime(2026, 2, 26, 0, 15, tzinfo=dt.timezone.utc)
+STAMP = dt.datetime(2026, 2, 26, 0, 15, tzinfo=dt.UTC)
 HUGE = "9" * 5000  # beyond Python's 4,300-digit int() limit
 
 
@@ -184,7 +186,7 @@ def test_more_than_a_quarter_bad_is_the_projects_own_error_whatever_the_shapes()
     rng = random.Random(25)
     for _ in range(100):
         bads = [rng.choice(BAD)[1](good(f"2699.{n:05d}")) for n in range(rng.randint(2, 6))]
-        items = bads + [good("2602.00001")]
+        items = [*bads, good("2602.00001")]
         with pytest.raises(UpstreamInvalid, match=r"daily papers of 2026-02-25: .*malformed of"):
             parse(items)
 
@@ -243,7 +245,7 @@ def test_a_saved_answer_keeps_its_good_items_and_names_itself_when_mostly_bad(tm
 
 def test_a_saved_answer_that_is_a_folder_is_the_projects_error(tmp_path: Path):
     (tmp_path / "2026-02-25.json").mkdir()
-    with pytest.raises(DailyPapersError, match="saved answer .*2026-02-25.json"):
+    with pytest.raises(DailyPapersError, match=r"saved answer .*2026-02-25\.json"):
         FolderSource(tmp_path, lambda: STAMP).fetch_day(DATE)
 
 

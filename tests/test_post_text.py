@@ -6,15 +6,16 @@ import datetime as dt
 
 import pytest
 
-from conftest import expected_post, load_hf
 from hf_daily_papers.hf import parse_day
 from hf_daily_papers.models import Paper, rank
 from hf_daily_papers.render import render_daily
 
+from conftest import expected_post, load_hf
+
 
 @pytest.mark.parametrize("date", ["2026-02-19", "2026-02-25"])
 def test_seed_days_render_byte_identical_to_the_seed_posts_with_the_organization_fix(date):
-    day = parse_day(dt.date.fromisoformat(date), [load_hf(f"seed-{date}")], dt.datetime.now(dt.timezone.utc))
+    day = parse_day(dt.date.fromisoformat(date), [load_hf(f"seed-{date}")], dt.datetime.now(dt.UTC))
     assert render_daily(day.date, rank(day.papers, 10), "lim4349") == expected_post(date)
 
 

@@ -9,18 +9,23 @@ and the one commit on the branch.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import json
 import math
-from typing import Any, Iterator
+import operator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+
+from hf_daily_papers.errors import UpstreamUnavailable
+from hf_daily_papers.httpclient import HttpClient, HttpConfig
+from hf_daily_papers.publish import GitHubPublisher, Publication
 
 from conftest import TOKEN, make_item
 from fakes.github import FakeGitHub
 from fakes.server import Request
-from hf_daily_papers.errors import UpstreamUnavailable
-from hf_daily_papers.httpclient import HttpClient, HttpConfig
-from hf_daily_papers.publish import GitHubPublisher, Publication
 
 # Content whose JSON form is longer than its UTF-8 form, or longer than its characters: Korean
 # (3 bytes a character), emoji (4), quotes, backslashes, newlines, tabs and control characters
@@ -63,7 +68,7 @@ def assert_one_commit_chained(github: FakeGitHub, result: Publication, base_comm
     and the one commit (on the old head) points at the last tree."""
     trees = tree_requests(github)
     assert len(github.trees_created) == len(trees)
-    assert [r.json()["base_tree"] for r in trees] == [github.commits[base_commit]["tree"]] + github.trees_created[:-1]
+    assert [r.json()["base_tree"] for r in trees] == [github.commits[base_commit]["tree"], *github.trees_created[:-1]]
     history = github.history()
     assert result.commit_sha == history[0]["sha"] and history[0]["parents"] == [base_commit]
     assert history[0]["tree"] == github.trees_created[-1]
@@ -75,7 +80,7 @@ def assert_chunks_full(github: FakeGitHub, max_entries: int, max_bytes: int) -> 
     trees = tree_requests(github)
     for request in trees:
         assert len(request.json()["tree"]) <= max_entries and len(request.body) <= max_bytes
-    for request, following in zip(trees, trees[1:]):
+    for request, following in itertools.pairwise(trees):
         body = request.json()
         assert json.dumps(body, ensure_ascii=False).encode("utf-8") == request.body  # how it was sent
         if len(body["tree"]) == max_entries:
@@ -104,7 +109,7 @@ def test_the_tree_is_built_in_chunks_of_at_most_max_entries(repo, fast_http, cou
     result = publisher(repo, fast_http, tree_max_entries=max_entries).publish(files, "many posts")
 
     assert [len(c) for c in chunk_paths(repo)] == sizes
-    assert sum(chunk_paths(repo), []) == list(files)  # every file once, in order
+    assert functools.reduce(operator.iadd, chunk_paths(repo), []) == list(files)  # every file once, in order
     assert kinds(repo) == [("GET", "ref"), ("GET", "trees")] + [("POST", "trees")] * len(sizes) + [
         ("POST", "commits"), ("PATCH", "refs")]
     assert result.statuses == {p: "created" for p in files}
@@ -151,7 +156,7 @@ def test_chunks_are_filled_up_to_the_byte_limit_and_never_over_it(repo, fast_htt
 
     assert len(tree_requests(repo)) > 1
     assert_chunks_full(repo, 100, limit)
-    assert sum(chunk_paths(repo), []) == list(files)
+    assert functools.reduce(operator.iadd, chunk_paths(repo), []) == list(files)
     assert_one_commit_chained(repo, result, base)
     assert {p: repo.files()[p] for p in files} == files
 
@@ -350,7 +355,7 @@ def test_a_365_day_backfill_of_100_paper_days_is_one_commit_within_githubs_limit
     # no request was refused: every create-tree within the publisher's limits (and so the fake's)
     assert github.answered(502) == []
     assert_chunks_full(github, 100, 1_000_000)  # the settings' defaults
-    assert sum(chunk_paths(github), []) == sorted(posts)
+    assert functools.reduce(operator.iadd, chunk_paths(github), []) == sorted(posts)
     assert_one_commit_chained(github, Publication({}, result["commit_sha"]), before)
     trees = tree_requests(github)
     total = sum(len(r.body) for r in trees)

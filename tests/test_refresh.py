@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-from conftest import BUCKET, expected_post, make_item, s3_objects, s3_versions
 from hf_daily_papers.hf import parse_day
 from hf_daily_papers.models import rank
 from hf_daily_papers.render import render_daily
+
+from conftest import BUCKET, expected_post, make_item, s3_objects, s3_versions
 
 SCHEDULED_0226 = {"source": "scheduler", "scheduled_time": "2026-02-26T00:15:00Z", "execution_id": "x"}  # → 02-25
 
@@ -33,7 +34,7 @@ def key(date: str) -> str:
 
 
 def expected(date: str, items: list[dict]) -> str:
-    day = parse_day(dt.date.fromisoformat(date), [items], dt.datetime.now(dt.timezone.utc))
+    day = parse_day(dt.date.fromisoformat(date), [items], dt.datetime.now(dt.UTC))
     return render_daily(day.date, rank(day.papers, 10), "lim4349")
 
 

@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import load_hf
 from hf_daily_papers.escape import fold_whitespace, https_url, md_text, yaml_scalar
 from hf_daily_papers.hf import parse_day
 from hf_daily_papers.models import Paper, rank
 from hf_daily_papers.render import PostStyle, render, render_daily
+
+from conftest import load_hf
 
 DATE = dt.date(2026, 8, 21)
 A = Paper("2608.19880", "EnvHarness: Awakening Static Worlds", "Agents learn.", 163, "Google",
@@ -185,7 +186,7 @@ def test_all_options_on_together_in_the_documented_order():
 
 def test_real_day_with_every_option_parses_and_renders():
     """The 2026-08-21 answer's own thumbnails, repos, stars and project pages come through."""
-    day = parse_day(DATE, [load_hf("2026-08-21")], dt.datetime.now(dt.timezone.utc))
+    day = parse_day(DATE, [load_hf("2026-08-21")], dt.datetime.now(dt.UTC))
     listed = rank(day.papers, 10)
     post = render_daily(DATE, listed, PostStyle(image=True, links=("code", "project")))
     top = listed[0]
@@ -265,8 +266,7 @@ def test_ordinary_values_stay_plain(value):
 
 def test_yaml_scalar_property_random_strings():
     rng = random.Random(20260225)
-    alphabet = list("ab1 :#-?,[]{}'\"\\|>&*!%@`~=.+_\t\n") + ["\x00", "\x85", "\u2028", "\ufeff", "\u200d", "김",
-                                                              "😀", "yes", "no", "null", "0x", "2026-02-25", "1e3"]
+    alphabet = [*list("ab1 :#-?,[]{}'\"\\|>&*!%@`~=.+_\t\n"), "\x00", "\x85", "\u2028", "\ufeff", "\u200d", "김", "😀", "yes", "no", "null", "0x", "2026-02-25", "1e3"]
     for _ in range(2000):
         value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
         assert yaml.safe_load(f"k: {yaml_scalar(value)}\n") == {"k": value}, repr(value)

@@ -13,6 +13,7 @@ Skipped without `sam` on PATH, unless REQUIRE_SAM=1 (CI, where .ci/run installs 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -21,9 +22,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -192,10 +194,8 @@ def stack(moto_server: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     bucket = f"{BUCKET}-{len(os.listdir(tmp_path.parent))}-{os.getpid()}"
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    try:
+    with contextlib.suppress(secrets.exceptions.ResourceExistsException):
         secrets.create_secret(Name=SECRET_NAME, SecretString=TOKEN)
-    except secrets.exceptions.ResourceExistsException:
-        pass
     with FakeHF({d: load_hf(n) for d, n in DEFAULT_DAYS.items()}) as hf, FakeGitHub(token=TOKEN) as github:
         # events/env.json (the sam local invoke example), pointed at the fakes.
         env = dict(json.loads((EVENTS / "env.json").read_text("utf-8"))[FUNCTION])

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 

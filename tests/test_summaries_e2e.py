@@ -4,15 +4,17 @@ Runtime (through boto3), the fake Hugging Face and GitHub, and moto's S3."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
-from conftest import LambdaContext, load_event, s3_objects
-from fakes.bedrock import FOREVER, FakeBedrock
 
 from hf_daily_papers import handler, summarize
 from hf_daily_papers.summarize import SummaryConfig
+
+from conftest import LambdaContext, load_event, s3_objects
+from fakes.bedrock import FOREVER, FakeBedrock
 
 MODEL = "apac.amazon.nova-lite-v1:0"
 DATE = "2026-02-25"

@@ -7,13 +7,11 @@ import datetime as dt
 import io
 import json
 import logging
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from conftest import REGION, load_hf
-from fakes.bedrock import FOREVER, FakeBedrock
-from fakes.server import Reply
 from hf_daily_papers.hf import parse_day
 from hf_daily_papers.models import Paper, rank
 from hf_daily_papers.summarize import (
@@ -33,8 +31,12 @@ from hf_daily_papers.summarize import (
     summaries_json,
 )
 
+from conftest import REGION, load_hf
+from fakes.bedrock import FOREVER, FakeBedrock
+from fakes.server import Reply
+
 MODEL = "apac.amazon.nova-lite-v1:0"
-NOW = dt.datetime(2026, 8, 22, 0, 15, 3, 123456, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 8, 22, 0, 15, 3, 123456, tzinfo=dt.UTC)
 #: Fast enough for tests: one botocore try per call, tiny pauses, a half-second deadline.
 FAST = SummaryConfig(attempts=1, connect_timeout=2.0, read_timeout=5.0, deadline=0.5, pause=0.01, pause_max=0.05)
 

@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import EVENTS, ROOT
-from hf_daily_papers.inputs import DailyRequest, DigestRequest, parse_event
 from hf_daily_papers.errors import SettingsError
+from hf_daily_papers.inputs import DailyRequest, DigestRequest, parse_event
 from hf_daily_papers.settings import Settings
+
+from conftest import EVENTS, ROOT
 
 FUNCTION = "DailyPapersFunction"
 SCHEDULED_TIME = "<aws.scheduler.scheduled-time>"
@@ -293,7 +294,7 @@ def test_env_json_for_sam_local_invoke_names_only_template_variables(function):
 
 def scheduled(input_json: str, when: str) -> Any:
     event = json.loads(input_json.replace(SCHEDULED_TIME, when).replace(EXECUTION_ID, "0f9e8d7c-1111-2222-3333-444455556666"))
-    return parse_event(event, dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc))
+    return parse_event(event, dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC))
 
 
 def test_daily_schedule_is_0915_seoul_with_scheduled_time_and_execution_id(template, function):
@@ -493,7 +494,7 @@ def test_summary_model_parameter_rejects_what_the_role_could_not_be_scoped_to(te
         f"arn:aws:bedrock:ap-northeast-2:{ACCOUNT}:application-inference-profile/a1b2c3d4e5f6",
         f"arn:aws:bedrock:ap-northeast-2:{ACCOUNT}:provisioned-model/a1b2c3d4e5f6",
         "claude", "us.", " anthropic.claude-3-5-haiku-20241022-v1:0", "*", "anthropic.*",
-        f"arn:aws:bedrock:us-east-1::foundation-model/*",
+        "arn:aws:bedrock:us-east-1::foundation-model/*",
         f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/us.anthropic.claude/x",
     ):
         assert not re.fullmatch(pattern, bad), bad

@@ -17,11 +17,12 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import unquote
 
-from .server import Fault, FakeServer, Reply, Request
+from .server import FakeServer, Fault, Reply, Request
 
 FOREVER = 10**9
 ERROR_NAMESPACE = "http://internal.amazon.com/coral/com.amazon.bedrock/"

@@ -22,7 +22,8 @@ import hashlib
 import json
 import re
 import threading
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 from urllib.parse import unquote
 
 from .server import FakeServer, Reply, Request
@@ -49,7 +50,7 @@ TREE_TOO_LARGE = (
 
 class FakeGitHub(FakeServer):
     #: Called with every new instance; conftest attaches the OpenAPI contract check here.
-    on_create: ClassVar[list[Callable[["FakeGitHub"], None]]] = []
+    on_create: ClassVar[list[Callable[[FakeGitHub], None]]] = []
 
     def __init__(
         self,
@@ -199,7 +200,7 @@ class FakeGitHub(FakeServer):
                         return getattr(self, name)(request, *match.groups())
         return _not_found()
 
-    ROUTES = [
+    ROUTES: ClassVar[list[tuple[str, str, str]]] = [
         ("GET", r"/git/ref/(.+)", "get_ref"),
         ("PATCH", r"/git/refs/(.+)", "update_ref"),
         ("POST", r"/git/commits", "create_commit"),

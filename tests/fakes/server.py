@@ -6,9 +6,10 @@ import json
 import re
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Self
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -89,7 +90,7 @@ class FakeServer:
         self.faults: list[Fault] = []
         self.observers: list[Callable[[Request], None]] = []  # e.g. the OpenAPI contract check
         # Called with (request, reply) for every answer of the fake itself (not a Fault's).
-        self.reply_observers: list[Callable[[Request, "Reply"], None]] = []
+        self.reply_observers: list[Callable[[Request, Reply], None]] = []
         self._lock = threading.RLock()
         self._stopping = threading.Event()  # ends stalls and drips when the server stops
         fake = self

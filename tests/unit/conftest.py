@@ -8,7 +8,8 @@ Jekyll and SAM can show. Helpers live in `memory.py` (imported as `memory`).
 from __future__ import annotations
 
 import socket
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

@@ -16,7 +16,7 @@ if str(ROOT / "functions" / "daily_papers") not in sys.path:
 from hf_daily_papers.hf import parse_day  # noqa: E402
 from hf_daily_papers.models import Day, Paper  # noqa: E402
 
-STAMP = dt.datetime(2026, 3, 1, 0, 15, tzinfo=dt.timezone.utc)
+STAMP = dt.datetime(2026, 3, 1, 0, 15, tzinfo=dt.UTC)
 
 
 def load_hf(name: str) -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ import json  # noqa: F401
 from pathlib import Path
 
 import pytest
-from .memory import FIXTURES, FakeSummarizer, MemoryArchive, MemorySource, item, load_hf
 
 from hf_daily_papers import app
 from hf_daily_papers.errors import UpstreamUnavailable
@@ -16,6 +15,8 @@ from hf_daily_papers.pipeline import DaysFailed, Ports
 from hf_daily_papers.publish import FolderPublisher
 from hf_daily_papers.results import RunRecord, to_json
 from hf_daily_papers.settings import Settings
+
+from .memory import FIXTURES, FakeSummarizer, MemoryArchive, MemorySource, item, load_hf
 
 SEED = "2026-02-19"
 SETTINGS = Settings(post_author="lim4349", top_n=10)

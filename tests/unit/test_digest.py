@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from .memory import FakeSummarizer, MemoryArchive, MemorySource, item
 
 from hf_daily_papers import app
 from hf_daily_papers.digest import DigestIncomplete
@@ -15,6 +14,8 @@ from hf_daily_papers.pipeline import Ports
 from hf_daily_papers.publish import FolderPublisher
 from hf_daily_papers.results import to_json
 from hf_daily_papers.settings import Settings
+
+from .memory import FakeSummarizer, MemoryArchive, MemorySource, item
 
 WEEK = DigestRequest("weekly", dt.date(2026, 1, 5), dt.date(2026, 1, 11))
 WEEK_POST = "_posts/2026-01-05-weekly-papers-summary.md"

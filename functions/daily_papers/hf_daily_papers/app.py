@@ -8,12 +8,14 @@ and the posts, and optionally saved API answers instead of Hugging Face).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .archive import FolderArchive, S3Archive
 from .aws import SecretToken, client_config
 from .digest import run_digest
+from .errors import SettingsError
 from .hf import FolderSource, HfApiSource
 from .httpclient import HttpClient, HttpConfig
 from .inputs import DailyRequest, DigestRequest, RangeRequest, Request, last_closed_day
@@ -22,7 +24,6 @@ from .pipeline import Log, Metrics, Options, Pipeline, Ports, Progress, RunConte
 from .publish import FolderPublisher, GitHubPublisher
 from .render import PostStyle
 from .results import RunRecord, RunResult
-from .errors import SettingsError
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ HTTP_CONFIG = HttpConfig()
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 # -- the ports -------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from .errors import AuthError, DailyPapersError, UpstreamRejected, UpstreamUnavailable
 from .models import Day, Paper, rank
@@ -105,7 +106,7 @@ def decode_day(date: dt.date, key: str, data: bytes) -> ArchivedDay:
     if not isinstance(summaries, dict):
         summaries = {}
     try:
-        day = parse_day(date, [items], dt.datetime.now(dt.timezone.utc)) if items else None
+        day = parse_day(date, [items], dt.datetime.now(dt.UTC)) if items else None
     except DailyPapersError as exc:
         raise ArchiveUnreadable(key, str(exc)) from None
     papers = day.papers if day else ()
@@ -150,14 +151,14 @@ class S3Archive:
     def get(self, key: str) -> bytes | None:
         try:
             obj = self._s3.get_object(Bucket=self.bucket, Key=key)
-        except Exception as exc:  # botocore's ClientError, without importing botocore eagerly
+        except Exception as exc:  # noqa: BLE001 - botocore's ClientError, without importing botocore eagerly
             code = _code(exc)
             if code in ("NoSuchKey", "404"):
                 return None
             raise self._error(exc, f"read {key}") from None
         try:
             return bytes(obj["Body"].read())
-        except Exception as exc:  # the connection dropped while the body arrived
+        except Exception as exc:  # noqa: BLE001 - the connection dropped while the body arrived
             raise self._error(exc, f"read {key}") from None
 
     def put(self, key: str, data: bytes) -> None:
@@ -168,7 +169,7 @@ class S3Archive:
                 Body=data,
                 ContentType="application/json; charset=utf-8",
             )
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - botocore's errors, mapped to ours by _error
             raise self._error(exc, f"write {key}") from None
 
     def _error(self, exc: Exception, what: str) -> Exception:
@@ -184,7 +185,8 @@ class S3Archive:
             return UpstreamUnavailable(self.SERVICE, f"{what} in {self.bucket}", code, _tries(exc))
         if code == "NoSuchBucket":
             return UpstreamRejected(
-                self.SERVICE, f"{what} in {self.bucket}", _status(exc), f"{code}: the bucket does not exist (check BUCKET_NAME)"
+                self.SERVICE, f"{what} in {self.bucket}", _status(exc),
+                f"{code}: the bucket does not exist (check BUCKET_NAME)",
             )
         return UpstreamRejected(self.SERVICE, f"{what} in {self.bucket}", _status(exc), code)
 

@@ -16,8 +16,9 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, TextIO
 
 from . import app
 from .errors import BadInput, DailyPapersError, SettingsError
@@ -243,7 +244,7 @@ class _Logging:
             logging.getLogger("urllib3"): logging.ERROR,
         }
 
-    def __enter__(self) -> "_Logging":
+    def __enter__(self) -> _Logging:
         self.saved = {logger: logger.level for logger in self.levels}
         self.saved_propagate = self.ours.propagate
         for logger, level in self.levels.items():
@@ -282,7 +283,7 @@ def _say(line: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in COMMANDS + ("-h", "--help"):
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
         argv.insert(0, "run")
     args = build_parser().parse_args(argv)
     record = RunRecord()

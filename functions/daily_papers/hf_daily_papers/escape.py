@@ -116,7 +116,7 @@ def md_code_span(text: str) -> str:
 # Words YAML 1.1 resolves to a boolean or null (Psych compares them case-insensitively, PyYAML
 # only in three spellings; the stricter reading wins), and the merge/value keys.
 _YAML_RESERVED = frozenset(
-    "y n yes no true false on off null ~ = <<".split()
+    ["y", "n", "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<"]
 )
 # A first character that is an indicator, starts a number, date or time (YAML 1.1 reads
 # `1_000`, `0x1F`, `1:20`, `2026-02-25`, `.5`, `-1`, `+1` as numbers or dates) or a Ruby symbol
@@ -184,7 +184,8 @@ def yaml_scalar(value: str) -> str:
 # -- URLs ---------------------------------------------------------------------------------------
 _URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/:?=&+,@#")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
-_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?::[0-9]{1,5})?")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}(?::[0-9]{{1,5}})?")
 
 
 def https_url(value: object) -> str | None:

@@ -12,13 +12,14 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import Any, Protocol
 
 from .errors import UpstreamInvalid, UpstreamRejected
 from .httpclient import HttpClient, Response
-from .pacing import PacedHttp
 from .models import Day, Paper
+from .pacing import PacedHttp
 
 PAGE_SIZE = 100
 MAX_PAGES = 50  # 5,000 papers; no real day comes close
@@ -113,7 +114,8 @@ class FolderSource:
         try:
             text = data.decode("utf-8-sig")  # a byte-order mark is harmless: dropped
         except UnicodeDecodeError as exc:
-            raise UpstreamInvalid(source, what, "UTF-8 JSON", f"a byte that is not UTF-8 at offset {exc.start}") from None
+            got = f"a byte that is not UTF-8 at offset {exc.start}"
+            raise UpstreamInvalid(source, what, "UTF-8 JSON", got) from None
         items = loads(text, source, what)
         if not isinstance(items, list):
             raise UpstreamInvalid(source, what, "a JSON array", type(items).__name__)
@@ -222,7 +224,7 @@ def parse_day(date: dt.date, pages: Iterable[list[Any]], fetched_at: dt.datetime
     if other_dates and not papers:
         seen_dates = ", ".join(d.isoformat() for d in sorted(other_dates, reverse=True)[:10])
         raise UpstreamInvalid(source, what, f"papers of {date}", f"only papers of {seen_dates}")
-    stamp = fetched_at.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    stamp = fetched_at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return Day(date, stamp, tuple(papers), tuple(items), tuple(skipped))
 
 
@@ -302,7 +304,9 @@ def _unarchivable(item: dict[str, Any]) -> str | None:
                     return f"{where} has a key that is not valid Unicode (a lone surrogate)"
                 stack.append((child, f"{where}.{key}" if len(where) < 60 else where, depth + 1))
         elif isinstance(value, list):
-            stack.extend((child, f"{where}[{i}]" if len(where) < 60 else where, depth + 1) for i, child in enumerate(value))
+            stack.extend(
+                (child, f"{where}[{i}]" if len(where) < 60 else where, depth + 1) for i, child in enumerate(value)
+            )
         elif value is not None and not isinstance(value, (bool, int)):
             return f"{where} is a {type(value).__name__}, not JSON"
     return None
@@ -352,8 +356,8 @@ def _utc_date(value: Any) -> dt.date | None:
     try:
         stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=dt.timezone.utc)
-        return stamp.astimezone(dt.timezone.utc).date()
+            stamp = stamp.replace(tzinfo=dt.UTC)
+        return stamp.astimezone(dt.UTC).date()
     except (ValueError, OverflowError):
         return None
 

@@ -37,8 +37,9 @@ import socket
 import threading
 import time
 import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping, Protocol
+from typing import Any, Protocol
 
 import urllib3
 import urllib3.connection
@@ -99,7 +100,7 @@ class Http(Protocol):
         what: str,
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
-    ) -> "Response": ...
+    ) -> Response: ...
 
 
 @dataclass(frozen=True)
@@ -325,8 +326,8 @@ def retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:  # "-0000" or no zone: RFC 9110 dates are GMT
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def json_bytes(value: Any) -> bytes:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import BadInput
 
@@ -24,7 +25,9 @@ _CLOCK_SKEW = dt.timedelta(minutes=5)
 _TIMESTAMP = "expected an ISO 8601 timestamp such as 2026-02-20T00:15:00Z"
 
 #: The keys of an EventBridge event (the envelope of a rule's "Scheduled Event"); nothing else.
-EVENTBRIDGE_KEYS = frozenset({"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"})
+EVENTBRIDGE_KEYS = frozenset(
+    {"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
+)
 
 
 @dataclass(frozen=True)
@@ -70,14 +73,14 @@ Request = DailyRequest | RangeRequest | DigestRequest
 
 def last_closed_day(moment: dt.datetime) -> dt.date:
     """The UTC day before `moment`: the newest Daily Papers list that has stopped filling."""
-    return moment.astimezone(dt.timezone.utc).date() - dt.timedelta(days=1)
+    return moment.astimezone(dt.UTC).date() - dt.timedelta(days=1)
 
 
 def parse_event(event: Any, now: dt.datetime) -> Request:
     """A Lambda event → a request. `now` is an aware UTC datetime."""
     if not isinstance(event, Mapping):
         raise BadInput("event", event, "expected a JSON object")
-    today = now.astimezone(dt.timezone.utc).date()
+    today = now.astimezone(dt.UTC).date()
     if "detail-type" in event:  # an EventBridge rule's event
         return _eventbridge(event, now)
     if event.get("source") == "scheduler":  # EventBridge Scheduler (ScheduleV2) Input
@@ -147,7 +150,7 @@ def parse_time(field: str, value: Any, now: dt.datetime) -> dt.datetime:
     if when.tzinfo is None:
         raise BadInput(field, value, "timestamp has no time zone")
     try:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
-        when = when.astimezone(dt.timezone.utc)
+        when = when.astimezone(dt.UTC)
     except (OverflowError, ValueError):
         raise BadInput(field, value, "out of range (years 1..9999 in UTC)") from None
     if when - now > _CLOCK_SKEW:  # a difference never overflows; `now + skew` could

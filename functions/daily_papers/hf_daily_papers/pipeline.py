@@ -12,11 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .archive import Archive, ArchivedDay, ArchiveUnreadable, archive_key, day_document, decode_day, encode, same_content
+from .archive import (
+    Archive,
+    ArchivedDay,
+    ArchiveUnreadable,
+    archive_key,
+    day_document,
+    decode_day,
+    encode,
+    same_content,
+)
 from .errors import DailyPapersError
 from .hf import PaperSource
 from .inputs import DailyRequest, RangeRequest
@@ -141,7 +151,8 @@ def fetch(source: PaperSource, date: dt.date, ctx: RunContext) -> Day:
     day = source.fetch_day(date)
     if day.skipped:
         ctx.log.warning(
-            f"{date}: left out {len(day.skipped)} item(s)", extra={"date": date.isoformat(), "skipped": list(day.skipped)}
+            f"{date}: left out {len(day.skipped)} item(s)",
+            extra={"date": date.isoformat(), "skipped": list(day.skipped)},
         )
         ctx.count("PapersSkipped", len(day.skipped))
     return day
@@ -161,7 +172,7 @@ def summarize_papers(
 
     cached = {pid: s for pid, value in stored.items() if (s := Summary.from_json(value)) is not None}
     return fill_summaries(
-        papers, cached, summarizer, now=lambda: dt.datetime.now(dt.timezone.utc),
+        papers, cached, summarizer, now=lambda: dt.datetime.now(dt.UTC),
         should_stop=lambda: ctx.out_of_time(reserve), log=ctx.log,
     )
 
@@ -317,9 +328,10 @@ class Pipeline:
                 date = futures[future]
                 try:
                     done[date] = future.result()
-                except Exception as exc:  # noqa: BLE001 - a failing day, whatever the cause, never takes the others down
+                except Exception as exc:
                     error = str(exc) if isinstance(exc, DailyPapersError) else f"{type(exc).__name__}: {exc}"
-                    self.ctx.log.warning(f"day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error},
+                    self.ctx.log.warning(f"day failed: {date}: {error}",
+                                         extra={"date": date.isoformat(), "error": error},
                                          exc_info=not isinstance(exc, DailyPapersError))
                     done[date] = _Prepared(DayResult(date, Status.FAILED, error=error))
                 self._tick(n, len(dates), date)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Protocol
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from .errors import AuthError, Conflict, DailyPapersError, UpstreamInvalid, UpstreamRejected, UpstreamUnavailable
@@ -252,7 +253,9 @@ class GitHubPublisher:
                 found = data.get("tree") if isinstance(data, dict) else None
                 if not isinstance(found, list):
                     raise UpstreamInvalid(SERVICE, f"read tree {folder or '/'}", "a tree list", type(found).__name__)
-                listings[folder] = {e["path"]: e for e in found if isinstance(e, dict) and isinstance(e.get("path"), str)}
+                listings[folder] = {
+                    e["path"]: e for e in found if isinstance(e, dict) and isinstance(e.get("path"), str)
+                }
             return listings[folder]
 
         for path in paths:
@@ -284,10 +287,12 @@ class GitHubPublisher:
             raise AuthError(SERVICE, self._token_name, f"{what}: HTTP 401 {detail}")
         if response.status == 403 and "rate limit" in detail.lower():
             # A secondary rate limit without retry-after/x-ratelimit-*: GitHub says wait a minute or more.
-            raise UpstreamUnavailable(SERVICE, what, f"HTTP 403 {detail} (rate limited; wait at least a minute)", response.tries)
+            detail = f"HTTP 403 {detail} (rate limited; wait at least a minute)"
+            raise UpstreamUnavailable(SERVICE, what, detail, response.tries)
         if response.status == 403:
             raise AuthError(
-                SERVICE, self._token_name, f"{what}: HTTP 403 {detail} (needs Contents: read and write on {self.repository})"
+                SERVICE, self._token_name,
+                f"{what}: HTTP 403 {detail} (needs Contents: read and write on {self.repository})",
             )
         if response.status == 404:
             detail = f"{detail} (does {self.repository} exist, with branch {self.branch}, visible to the token?)"
@@ -301,7 +306,10 @@ class GitHubPublisher:
         token = refresh()
         if headers.get("Authorization") == f"Bearer {token}":
             return False
-        log.warning("GitHub: %s was refused (401) and has changed since it was read; retrying with the new one", self._token_name)
+        log.warning(
+            "GitHub: %s was refused (401) and has changed since it was read; retrying with the new one",
+            self._token_name,
+        )
         headers["Authorization"] = f"Bearer {token}"
         return True
 

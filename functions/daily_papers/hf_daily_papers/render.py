@@ -14,9 +14,10 @@ Escaping happens in one module, `escape.py`, and is applied in one place per kin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .escape import fold_whitespace, html_text, https_url, md_code_span, md_text, yaml_scalar

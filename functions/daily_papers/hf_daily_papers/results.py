@@ -218,7 +218,9 @@ class RunRecord:
 
     def fields(self) -> dict[str, Any]:
         """For the failure log line."""
-        return {"archived": list(self.archived), "commits": list(self.commits), "not_published": list(self.not_published)}
+        return {
+            "archived": list(self.archived), "commits": list(self.commits), "not_published": list(self.not_published)
+        }
 
 
 def _described(items: list[str], noun: str, shown: int = 3) -> str:

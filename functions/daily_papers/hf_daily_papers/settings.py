@@ -7,8 +7,8 @@ receives the values it needs.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 from urllib.parse import urlsplit
 
 from .errors import SettingsError
@@ -71,7 +71,7 @@ class Settings:
     post_links: tuple[str, ...] = ()  # POST_LINKS: subset of ("code", "project"), in that order
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
         def get(name: str) -> str | None:
             value = env.get(name)
             if value is None:
@@ -97,7 +97,8 @@ class Settings:
             hf_token=_secret(get("HF_TOKEN")),
             hf_token_secret=get("HF_TOKEN_SECRET"),
             github_tree_max_entries=_int(
-                "GITHUB_TREE_MAX_ENTRIES", get("GITHUB_TREE_MAX_ENTRIES"), cls.github_tree_max_entries, low=1, high=10_000
+                "GITHUB_TREE_MAX_ENTRIES", get("GITHUB_TREE_MAX_ENTRIES"), cls.github_tree_max_entries,
+                low=1, high=10_000,
             ),
             github_tree_max_bytes=_int(
                 "GITHUB_TREE_MAX_BYTES", get("GITHUB_TREE_MAX_BYTES"), cls.github_tree_max_bytes,

@@ -21,10 +21,11 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
-from typing import TYPE_CHECKING, Callable, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import DailyPapersError, SettingsError
 from .models import Paper
@@ -137,7 +138,7 @@ def _parse_time(value: str) -> dt.datetime | None:
 
 def _stamp(moment: dt.datetime) -> str:
     if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
@@ -293,7 +294,7 @@ class BedrockSummarizer:
         while True:
             try:
                 response = self.client.converse(**request)
-            except Exception as exc:  # botocore's errors, without importing botocore here
+            except Exception as exc:  # noqa: BLE001 - botocore's errors, without importing botocore here
                 tries += _tries(exc, self.config.attempts)
                 permanent, transient, detail = self._classify(exc)
                 if permanent:
@@ -301,7 +302,8 @@ class BedrockSummarizer:
                     raise SummaryFailed(detail, permanent=True) from None
                 elapsed = time.monotonic() - started
                 if not transient or elapsed + pause > self.config.deadline:
-                    limit = f" (after {tries} {'try' if tries == 1 else 'tries'} in {elapsed:.1f} s)" if transient else ""
+                    plural = "try" if tries == 1 else "tries"
+                    limit = f" (after {tries} {plural} in {elapsed:.1f} s)" if transient else ""
                     raise SummaryFailed(f"{detail}{limit}") from None
                 time.sleep(pause)
                 pause = min(pause * 2, self.config.pause_max)
@@ -376,7 +378,8 @@ def bedrock_summarizer(model_id: str, *, config: SummaryConfig | None = None,
         client = boto3.client("bedrock-runtime", config=config.client_config())
     except NoRegionError:
         raise SettingsError(
-            "AWS_DEFAULT_REGION", None, "a region (or one in the AWS profile) is required to call Bedrock for SUMMARY_MODEL"
+            "AWS_DEFAULT_REGION", None,
+            "a region (or one in the AWS profile) is required to call Bedrock for SUMMARY_MODEL",
         ) from None
     return BedrockSummarizer(client, model_id, prompt=prompt, config=config)
 
