@@ -82,6 +82,9 @@ class Fault:
         )
 
 
+IN_PROCESS_URL = "http://in-process.invalid"
+
+
 class FakeServer:
     """Subclasses implement `handle(request) -> Reply`."""
 
@@ -195,23 +198,57 @@ class FakeServer:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self._handler_class = Handler
+        # Bound on first use (start or url): a fake used in process, through `exchange`, opens
+        # no socket at all (the fast test layer runs with sockets switched off).
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.in_process = False  # used through `exchange` (no socket) rather than over HTTP
+
+    def _bound(self) -> ThreadingHTTPServer:
+        if self._server is None:
+            self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class)
+            self._server.daemon_threads = True
+        return self._server
 
     @property
     def url(self) -> str:
-        host, port = self._server.socket.getsockname()[:2]  # (str, int): an AF_INET socket
+        if self._server is None and self.in_process:
+            return IN_PROCESS_URL  # links in the fake's answers; nothing listens there
+        host, port = self._bound().socket.getsockname()[:2]  # (str, int): an AF_INET socket
         return f"http://{host}:{port}"
 
     def start(self) -> Self:
+        server = self._bound()
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def exchange(self, request: Request) -> Reply:
+        """Answer `request` in process, as the server would (log, observers, scripted replies):
+        for the fast layer's in-process HTTP. Socket-level faults (drop, stall, drip) need the
+        real server."""
+        self.in_process = True
+        with self._lock:
+            self.requests.append(request)
+            observers = list(self.observers)
+            fault = next((f for f in self.faults if f.matches(request)), None)
+            if fault:
+                fault.times -= 1
+        for observe in observers:
+            observe(request)
+        request.faulted = fault is not None
+        if fault and fault.action != "reply":
+            raise RuntimeError(f"fault {fault.action!r} needs the real server, not exchange()")
+        reply = fault.reply if fault and fault.reply else self.handle(request)
+        request.status = reply.status
+        return reply
 
     def __enter__(self) -> Self:
         return self.start()

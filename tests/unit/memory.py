@@ -7,14 +7,19 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
-if str(ROOT / "functions" / "daily_papers") not in sys.path:
-    sys.path.insert(0, str(ROOT / "functions" / "daily_papers"))
+for path in (ROOT / "functions" / "daily_papers", ROOT / "tests"):  # the package, and `fakes`
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
 from hf_daily_papers.hf import parse_day  # noqa: E402
+from hf_daily_papers.httpclient import Response, json_bytes  # noqa: E402
 from hf_daily_papers.models import Day, Paper  # noqa: E402
+
+from fakes.server import FakeServer, Request  # noqa: E402
 
 STAMP = dt.datetime(2026, 3, 1, 0, 15, tzinfo=dt.UTC)
 
@@ -87,3 +92,25 @@ class FakeSummarizer:
         if self.fail_all or paper.id in self.failing:
             raise SummaryFailed("ThrottlingException (fake)")
         return f"{paper.title} 요약."
+
+
+class InProcessHttp:
+    """The HTTP client's interface, answered by a fake server's `exchange` in this process: the
+    publisher's commit logic runs against FakeGitHub with no socket."""
+
+    def __init__(self, fake: FakeServer) -> None:
+        self.fake = fake
+        fake.in_process = True
+
+    def request(self, method: str, url: str, *, what: str, headers: Any = None, json_body: Any = None) -> Response:
+        parts = urlsplit(url)
+        body = json_bytes(json_body) if json_body is not None else b""
+        lowered = {"user-agent": "hf-daily-papers/test", **{k.lower(): v for k, v in (headers or {}).items()}}
+        if json_body is not None:  # as HttpClient sends it
+            lowered["content-type"] = "application/json; charset=utf-8"
+        reply = self.fake.exchange(Request(method, parts.path, parse_qs(parts.query), lowered, body))
+        data, content_type = reply.encoded()
+        answer = {k.lower(): v for k, v in reply.headers.items()}
+        if content_type:
+            answer["content-type"] = content_type
+        return Response(reply.status, answer, data, 1)
