@@ -31,12 +31,14 @@ from typing import Any
 import pytest
 
 from conftest import DEFAULT_DAYS, EVENTS, REGION, ROOT, TOKEN, expected_post, load_event, load_hf, make_item
+from fakes.bedrock import FakeBedrock
 from fakes.github import FakeGitHub
 from fakes.hf import FakeHF
 
 LOCAL_INVOKE = ROOT / "scripts" / "local-invoke"
 ROOTFS_PYTHON = ROOT / "scripts" / "python3.13-rootfs"
 FUNCTION = "DailyPapersFunction"
+SUMMARY_MODEL = "apac.amazon.nova-lite-v1:0"
 SECRET_NAME = "hf-daily-papers/github-token"
 MONTHLY_POST = "_posts/2026-01-01-monthly-papers-summary.md"
 WEEKLY_POST = "_posts/2026-01-05-weekly-papers-summary.md"
@@ -263,6 +265,15 @@ class Stack:
     s3: Any
     bucket: str
     env_vars: Path  # sam's --env-vars format, pointing the function at the fakes
+    bedrock: FakeBedrock
+
+    def with_summaries(self) -> Path:
+        """The env-vars file with SUMMARY_MODEL on, Bedrock Runtime played by the fake."""
+        env = json.loads(self.env_vars.read_text("utf-8"))
+        env[FUNCTION].update(SUMMARY_MODEL=SUMMARY_MODEL, AWS_ENDPOINT_URL_BEDROCK_RUNTIME=self.bedrock.url)
+        path = self.env_vars.with_name("env-summaries.json")
+        path.write_text(json.dumps(env), "utf-8")
+        return path
 
     def archived_counts(self) -> dict[str, int]:
         """date -> papers of every archived day (an empty day may be archived with 0 papers)."""
@@ -293,7 +304,7 @@ def stack(moto_server: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
         secrets.create_secret(Name=SECRET_NAME, SecretString=TOKEN)
     days = {d: load_hf(n) for d, n in DEFAULT_DAYS.items()}
     days.update(json.loads(json.dumps(JANUARY)))
-    with FakeHF(days) as hf, FakeGitHub(token=TOKEN) as github:
+    with FakeHF(days) as hf, FakeGitHub(token=TOKEN) as github, FakeBedrock() as bedrock:
         env_vars = tmp_path / "env.json"
         env_vars.write_text(
             json.dumps(
@@ -311,7 +322,7 @@ def stack(moto_server: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
                 }
             )
         )
-        yield Stack(hf, github, s3, bucket, env_vars)
+        yield Stack(hf, github, s3, bucket, env_vars, bedrock)
 
 
 # -- every events/*.json, with the in-process tests' outcome -------------------------------------
@@ -347,6 +358,15 @@ def dry_run(stack: Stack, result: dict[str, Any], run: Run) -> None:
     assert (result["date"], result["status"]) == ("2026-08-21", "dry_run")
     assert result["post"].startswith("---\ntitle: Hugging Face Daily Papers - 2026-08-21\n")
     assert "총 **" in run.stdout  # as the python3.13 runtime serialises: not \\uXXXX escapes
+    assert stack.github.writes == [] and stack.objects() == {}
+
+
+def dry_run_summaries(stack: Stack, result: dict[str, Any], run: Run) -> None:
+    assert (result["start"], result["end"], result["counts"]) == ("2026-08-21", "2026-08-21", {"dry_run": 1})
+    day = result["days"][0]
+    assert day["summaries_made"] == day["listed"] == 10 and result["summaries_left"] == 0
+    assert day["post"].count("\n   - 요약: 이 논문은 테스트용 요약입니다.\n   - Abstract: ") == 10
+    assert len(stack.bedrock.calls) == 10 and {c.model_id for c in stack.bedrock.calls} == {SUMMARY_MODEL}
     assert stack.github.writes == [] and stack.objects() == {}
 
 
@@ -395,11 +415,13 @@ EXPECTED: dict[str, Callable[[Stack, dict[str, Any], Run], None]] = {
     "eventbridge-rule.json": daily("2026-02-25"),  # time 2026-02-26T00:15:00Z
     "scheduler.json": scheduled(daily("2026-02-19"), "scheduler.json"),  # scheduled_time 2026-02-20T00:15:00Z
     "dry-run.json": dry_run,
+    "dry-run-summaries.json": dry_run_summaries,  # run with SUMMARY_MODEL on (NEEDS_MODEL)
     "range.json": backfill,
     "monthly.json": MONTHLY,
     "scheduler-monthly.json": scheduled(MONTHLY, "scheduler-monthly.json"),
     "weekly.json": digest("weekly", "2026-W02", WEEKLY_POST, 2, ["2026-01-05"], JANUARY_DAYS[4:11]),
 }
+NEEDS_MODEL = {"dry-run-summaries.json"}
 EVENT_FILES = sorted(p.name for p in EVENTS.glob("*.json") if p.name != "env.json")  # env.json: --env-vars
 
 
@@ -408,7 +430,8 @@ EVENT_FILES = sorted(p.name for p in EVENTS.glob("*.json") if p.name != "env.jso
 def test_event_file_runs_in_the_emulator_with_the_in_process_outcome(emulator, stack, name):
     assert name in EXPECTED, f"events/{name} has no expected outcome here: add it to EXPECTED"
 
-    run = emulator.run(EVENTS / name, stack.env_vars, "--no-build")
+    env_vars = stack.with_summaries() if name in NEEDS_MODEL else stack.env_vars
+    run = emulator.run(EVENTS / name, env_vars, "--no-build")
 
     assert run.returncode == 0, run.stderr
     assert "the Lambda runtime is" not in run.stderr  # local-invoke's warning when not on 3.13

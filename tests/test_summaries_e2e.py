@@ -97,3 +97,14 @@ def test_a_backfill_summarizes_only_when_asked_and_leaves_time_to_publish(
     roomy = handler.lambda_handler({**event, "summarize": True}, ShortOnTime(millis_left=900_000))
     assert len(bedrock.calls) == 18 and roomy["summaries_left"] == 0 and "summaries_stopped" not in roomy
     assert roomy["counts"] == {"updated": 2, "empty": 5}
+
+
+def test_the_dry_run_event_with_summaries_returns_them_and_writes_nothing(
+    invoke: Any, bedrock: FakeBedrock, github: Any, aws: Any
+) -> None:
+    result = invoke(load_event("dry-run-summaries.json"))
+
+    day = result["days"][0]
+    assert (result["counts"], day["summaries_made"], result["summaries_left"]) == ({"dry_run": 1}, 10, 0)
+    assert len(summary_lines(day["post"])) == 10
+    assert github.writes == [] and s3_objects(aws) == {}
