@@ -250,3 +250,18 @@ def invoke(lambda_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Calla
         return handler.lambda_handler(copy.deepcopy(event), LambdaContext())
 
     return call
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """moto in server mode on 127.0.0.1, for a function running in another process (the built
+    artifact, the emulator): point it there with AWS_ENDPOINT_URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

@@ -245,19 +245,6 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Emulator:
     return emulator
 
 
-@pytest.fixture(scope="session")
-def moto_server() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
 @dataclass
 class Stack:
     hf: FakeHF

@@ -165,19 +165,6 @@ def built() -> Iterator[BuiltFunction]:
         yield BuiltFunction(build_dir, runtime_shim(Path(tmp) / "runtime"))
 
 
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def stack(moto_server: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """Fresh fakes, a fresh bucket and the token secret; the function's environment pointing at them."""

@@ -115,15 +115,7 @@ class FakeServer:
                     {k.lower(): v for k, v in self.headers.items()},
                     body,
                 )
-                with fake._lock:
-                    fake.requests.append(request)
-                    observers = list(fake.observers)
-                    fault = next((f for f in fake.faults if f.matches(request)), None)
-                    if fault:
-                        fault.times -= 1
-                for observe in observers:
-                    observe(request)
-                request.faulted = fault is not None
+                fault = fake.admit(request)
                 if fault and fault.action == "drop":
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -230,11 +222,8 @@ class FakeServer:
             self._server.shutdown()
             self._server.server_close()
 
-    def exchange(self, request: Request) -> Reply:
-        """Answer `request` in process, as the server would (log, observers, scripted replies):
-        for the fast layer's in-process HTTP. Socket-level faults (drop, stall, drip) need the
-        real server."""
-        self.in_process = True
+    def admit(self, request: Request) -> Fault | None:
+        """Log `request`, show it to the observers, and take the scripted fault it meets, if any."""
         with self._lock:
             self.requests.append(request)
             observers = list(self.observers)
@@ -244,6 +233,14 @@ class FakeServer:
         for observe in observers:
             observe(request)
         request.faulted = fault is not None
+        return fault
+
+    def exchange(self, request: Request) -> Reply:
+        """Answer `request` in process, as the server would (log, observers, scripted replies):
+        for the fast layer's in-process HTTP. Socket-level faults (drop, stall, drip) need the
+        real server."""
+        self.in_process = True
+        fault = self.admit(request)
         if fault and fault.action != "reply":
             raise RuntimeError(f"fault {fault.action!r} needs the real server, not exchange()")
         reply = fault.reply if fault and fault.reply else self.handle(request)
