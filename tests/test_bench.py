@@ -1,30 +1,41 @@
 """The benchmark script runs, and the request counts it reports are the daily-run budget.
 
 Only counts are checked here: timings live in bench/bench.py and BENCHMARKS.md, never in tests.
+The script runs in this process (its servers are the tests' fakes, so the GitHub contract check
+watches its requests too); the function runs in child processes, as in a real benchmark run.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import subprocess
 import sys
 
 from conftest import ROOT
 
 
-def test_bench_daily_runs_report_the_request_budget(tmp_path):
-    out = tmp_path / "figures.json"
-    subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench.py"), "--quick", "--only", "daily,render", "--json", str(out)],
-        check=True, capture_output=True, text=True, timeout=300,
-    )
-    figures = json.loads(out.read_text())
+def load_bench(monkeypatch):
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "bench" / "bench.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "bench", module)  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
-    created = figures["daily"]["counts"]["created"]
+
+def test_bench_daily_runs_report_the_request_budget(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "figures.json"
+    assert load_bench(monkeypatch).main(["--quick", "--only", "daily,render", "--json", str(out)]) == 0
+    figures = json.loads(out.read_text())
+    counts = figures["daily"]["counts"]
+
+    # The budget: 1 HF request, 1 S3 write, 5 GitHub requests (one create-tree) for a day's post.
+    budget = {"hf": 1, "s3_reads": 1, "s3_writes": 1, "github_reads": 2, "github_writes": 3, "github_trees": 1,
+              "secrets_reads": 0}
+    assert counts["created_99"] == budget
     # A 100-paper day is a full page: the client must ask for page 1 to learn there is no more.
-    assert created == {"hf": 2, "s3_reads": 1, "s3_writes": 1, "github_reads": 2, "github_writes": 3, "secrets_reads": 0}
-    assert figures["daily99"]["counts"]["created"]["hf"] == 1
-    unchanged = figures["daily"]["counts"]["unchanged"]
-    assert unchanged == {"hf": 2, "s3_reads": 1, "s3_writes": 0, "github_reads": 2, "github_writes": 0, "secrets_reads": 0}
-    assert figures["daily"]["counts"]["cold"]["secrets_reads"] == 1  # the token, once per environment
+    assert counts["created"] == {**budget, "hf": 2}
+    assert counts["unchanged"] == {**budget, "hf": 2, "s3_writes": 0, "github_writes": 0, "github_trees": 0}
+    assert counts["cold"]["secrets_reads"] == 1  # the token, once per environment
     assert figures["render"]["bytes_100"] > 0
+    table = capsys.readouterr().out
+    assert "| 2. Daily run, 99-paper day (warm): requests | HF 1 · S3 1 read + 1 write · GitHub 2 read + 3 write" in table
