@@ -405,9 +405,10 @@ def test_verbose_backfill_names_the_failed_day_and_logs_each_retry_once(main, tm
     retries = [line for line in lines if "retry" in line.lower()]
     assert len(retries) == 1 and "503" in retries[0], err
     assert f"{PREFIX}failed: 1 day(s) failed: 2026-02-19" in err
-    # Called again in the same process: still once (no handler left behind).
+    # Called again in the same process: still once (no handler left behind). (2026-02-18 was
+    # recorded empty after it closed: not asked again; 2026-02-19 failed: asked again.)
     hf.inject(Fault("GET", "/api/daily_papers", Reply(503, "busy"), times=1,
-                    when=lambda r: r.query.get("date") == ["2026-02-18"]))
+                    when=lambda r: r.query.get("date") == ["2026-02-19"]))
     code, _out, err = main("backfill", "--start", "2026-02-18", "--end", "2026-02-19", "--no-progress", "-v",
                           "--out", str(tmp_path / "o"))
     assert code == 0, err

@@ -41,9 +41,10 @@ def item(pid: str, upvotes: int, date: str, *, title: str | None = None, summary
 class MemorySource:
     """Saved answers in memory: date → items; a date mapped to an exception raises it."""
 
-    def __init__(self, days: dict[str, Any] | None = None) -> None:
+    def __init__(self, days: dict[str, Any] | None = None, *, now: dt.datetime = STAMP) -> None:
         self.days: dict[str, Any] = dict(days or {})
         self.asked: list[str] = []
+        self.now = now  # the fetch time the source stamps on each day
 
     def url(self, date: dt.date) -> str:
         return f"memory://{date.isoformat()}"
@@ -53,7 +54,7 @@ class MemorySource:
         answer = self.days.get(date.isoformat(), [])
         if isinstance(answer, BaseException):
             raise answer
-        return parse_day(date, [answer], STAMP)
+        return parse_day(date, [answer], self.now)
 
 
 class MemoryArchive:

@@ -43,20 +43,32 @@ def test_daily_post_is_the_seed_post_and_a_rerun_writes_nothing(tmp_path: Path, 
     assert archive.puts == ["daily/2026/02/2026-02-19.json"]
 
 
-def test_an_empty_day_is_recorded_and_replaced_when_papers_come(tmp_path: Path, archive: MemoryArchive) -> None:
-    source = MemorySource({})
+def test_an_empty_day_is_recorded_and_not_asked_for_again(tmp_path: Path, archive: MemoryArchive) -> None:
+    source = MemorySource({})  # fetched on 2026-03-01: the day had closed
     key = "daily/2026/02/2026-02-21.json"
     result = to_json(app.handle(DailyRequest(day("2026-02-21")), ports(tmp_path, source, archive), SETTINGS))
     assert result == {"date": "2026-02-21", "status": "empty", "papers": 0, "listed": 0,
                       "archive_key": key, "archived": True}
     document = archive.document(key)
-    assert document["count"] == 0 and document["papers"] == [] and document["fetched_at"]
+    assert document["count"] == 0 and document["papers"] == [] and document["fetched_at"] == "2026-03-01T00:15:00Z"
     assert not (tmp_path / "blog").exists()
-    # Seen empty again: nothing new to record.
-    again = to_json(app.handle(DailyRequest(day("2026-02-21")), ports(tmp_path, source, archive), SETTINGS))
-    assert again["archived"] is False and archive.puts == [key]
-    # Papers later: the record is replaced and the post published.
+    # Seen empty after it closed: a re-run, a backfill or a digest does not ask again.
+    source.asked.clear()
+    again = to_json(app.handle(RangeRequest(day("2026-02-20"), day("2026-02-21")),
+                               ports(tmp_path, source, archive), SETTINGS))
+    assert source.asked == ["2026-02-20"] and again["days"][1] == {
+        "date": "2026-02-21", "status": "empty", "papers": 0, "listed": 0, "archive_key": key, "archived": False}
+
+
+def test_an_empty_record_made_while_the_day_was_open_is_replaced_when_papers_come(
+    tmp_path: Path, archive: MemoryArchive
+) -> None:
+    source = MemorySource({}, now=dt.datetime(2026, 2, 21, 23, 0, tzinfo=dt.UTC))  # still 2026-02-21
+    key = "daily/2026/02/2026-02-21.json"
+    app.handle(DailyRequest(day("2026-02-21")), ports(tmp_path, source, archive), SETTINGS)
+    assert archive.document(key)["count"] == 0
     source.days["2026-02-21"] = [item("2602.00001", 5, "2026-02-21")]
+    source.now = dt.datetime(2026, 2, 22, 0, 15, tzinfo=dt.UTC)
     later = to_json(app.handle(DailyRequest(day("2026-02-21")), ports(tmp_path, source, archive), SETTINGS))
     assert later["status"] == "created" and later["archived"] is True
     assert archive.document(key)["count"] == 1

@@ -52,7 +52,14 @@ class ArchivedDay:
 
     @property
     def empty(self) -> bool:
-        return not self.papers
+        return not self.document["papers"]
+
+    @property
+    def settled_empty(self) -> bool:
+        """Seen empty after the day had closed: a weekend, not a list still filling. Such a day
+        is not asked for again; an empty record made while the day was open is."""
+        stamp = self.fetched_at[:10]
+        return self.empty and len(stamp) == 10 and stamp > self.date.isoformat()
 
 
 def day_document(day: Day, source_url: str, summaries: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -87,8 +94,11 @@ def encode(document: dict[str, Any]) -> bytes:
         return json.dumps(document, ensure_ascii=True, indent=1).encode("ascii")
 
 
-def decode_day(date: dt.date, key: str, data: bytes) -> ArchivedDay:
-    """An archive object back into a day; `ArchiveUnreadable` if it is not a day document."""
+def decode_day(date: dt.date, key: str, data: bytes, *, papers: bool = True) -> ArchivedDay:
+    """An archive object back into a day; `ArchiveUnreadable` if it is not a day document.
+
+    `papers=False` skips turning the stored items into papers (the daily run only compares the
+    document and reuses its summaries; the digest needs the papers)."""
     from .hf import parse_day  # the papers are stored as the API served them
 
     try:
@@ -106,11 +116,10 @@ def decode_day(date: dt.date, key: str, data: bytes) -> ArchivedDay:
     if not isinstance(summaries, dict):
         summaries = {}
     try:
-        day = parse_day(date, [items], dt.datetime.now(dt.UTC)) if items else None
+        day = parse_day(date, [items], dt.datetime.now(dt.UTC)) if items and papers else None
     except DailyPapersError as exc:
         raise ArchiveUnreadable(key, str(exc)) from None
-    papers = day.papers if day else ()
-    return ArchivedDay(date, fetched_at, papers, document, summaries)
+    return ArchivedDay(date, fetched_at, day.papers if day else (), document, summaries)
 
 
 class Archive(Protocol):

@@ -304,11 +304,11 @@ def _load_all(ports: Ports, ctx: RunContext, dates: list[dt.date], *, dry_run: b
 
 def _load(ports: Ports, ctx: RunContext, date: dt.date, *, dry_run: bool) -> _Loaded:
     """The day from the archive; if it is not there (or unreadable), from the source (archived
-    unless dry run). A day archived as empty is not asked for again."""
+    unless dry run). A day archived as empty after it closed is not asked for again."""
     loaded = _Loaded(date)
     try:
         archived = read_archived(ports.archive, date, ctx)
-        if archived is not None:
+        if archived is not None and (not archived.empty or archived.settled_empty):
             return _Loaded(date, archived.papers, archived.fetched_at, stored=archived)
         loaded.fetched = True
         day = fetch(ports.source, date, ctx)

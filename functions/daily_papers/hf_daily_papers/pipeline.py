@@ -122,14 +122,14 @@ class DaysFailed(DailyPapersError):
 
 
 # -- the archive, shared with the digest --------------------------------------------------------
-def read_archived(archive: Archive, date: dt.date, ctx: RunContext) -> ArchivedDay | None:
+def read_archived(archive: Archive, date: dt.date, ctx: RunContext, *, papers: bool = True) -> ArchivedDay | None:
     """The day as archived; None if never archived or unreadable (then it is fetched again)."""
     key = archive_key(date)
     data = archive.get(key)
     if data is None:
         return None
     try:
-        return decode_day(date, key, data)
+        return decode_day(date, key, data, papers=papers)
     except ArchiveUnreadable as exc:
         ctx.log.warning(f"archive object {key} unreadable; treated as missing", extra={"key": key, "problem": str(exc)})
         ctx.count("ArchiveUnreadable", 1)
@@ -233,9 +233,11 @@ class Pipeline:
     def prepare(self, date: dt.date, *, dry_run: bool, summarize: bool) -> _Prepared:
         """fetch → rank → summarize → render → archive, for one day."""
         ports, ctx = self.ports, self.ctx
-        previous = read_archived(ports.archive, date, ctx)
-        day = fetch(ports.source, date, ctx)
+        previous = read_archived(ports.archive, date, ctx, papers=False)
         key = archive_key(date)
+        if previous is not None and previous.settled_empty:  # a weekend, on record: nothing to ask
+            return _Prepared(DayResult(date, Status.EMPTY, archive_key=key))
+        day = fetch(ports.source, date, ctx)
         if day.empty:
             return self._empty(day, previous, dry_run=dry_run)
         listed = rank(day.papers, self.options.top_n)
@@ -259,7 +261,8 @@ class Pipeline:
         result = DayResult(day.date, Status.EMPTY, archive_key=key)
         if previous is not None and not previous.empty:
             # Papers were seen for this day before: an empty answer now is a glitch, not news.
-            self.ctx.log.warning(f"{day.date}: no papers now, but {len(previous.papers)} archived; archive kept",
+            seen = len(previous.document["papers"])
+            self.ctx.log.warning(f"{day.date}: no papers now, but {seen} archived; archive kept",
                                  extra={"date": day.date.isoformat(), "key": key})
             return _Prepared(result)
         if not dry_run:
