@@ -40,21 +40,6 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Any = None) -> s
     )
 
 
-@pytest.fixture(autouse=True)
-def quiet_fake_servers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fakes run in this process, so their threads print to the stderr these tests read. A
-    client hanging up on a kept-alive connection is no error of the CLI; anything else still prints."""
-    import socketserver
-
-    original = socketserver.BaseServer.handle_error
-
-    def handle_error(self: socketserver.BaseServer, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
-            original(self, request, client_address)
-
-    monkeypatch.setattr(socketserver.BaseServer, "handle_error", handle_error)
-
-
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No settings from the shell; the working directory is an empty folder (returned)."""

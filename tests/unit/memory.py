@@ -115,3 +115,8 @@ class InProcessHttp:
         if content_type:
             answer["content-type"] = content_type
         return Response(reply.status, answer, data, 1)
+
+
+def expected_post(date: str) -> str:
+    """The expected daily post of `date` (tests/fixtures/posts)."""
+    return (FIXTURES / "posts" / f"{date}-daily-papers.md").read_text("utf-8")

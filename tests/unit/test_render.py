@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import socket
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from hf_daily_papers.hf import parse_day
 from hf_daily_papers.models import Paper, rank
 from hf_daily_papers.render import PostStyle, render, render_daily
 
-from conftest import load_hf
+from .memory import load_hf
 
 DATE = dt.date(2026, 8, 21)
 A = Paper("2608.19880", "EnvHarness: Awakening Static Worlds", "Agents learn.", 163, "Google",
@@ -30,14 +29,6 @@ C = Paper("2608.19861", "Zero stars, no stars", "Abstract C.", 5,
           project_page="https://huggingface.co/papers/2608.19861")
 SUMMARIES = {"2608.19880": "정적 환경을 플러그인으로 바꾼다.", "2608.19861": "요약 C."}
 
-
-@pytest.fixture(autouse=True)
-def no_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("rendering opens no sockets")
-
-    monkeypatch.setattr(socket, "socket", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 def front_matter(post: str) -> dict[str, Any]:

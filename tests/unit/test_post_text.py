@@ -10,7 +10,7 @@ from hf_daily_papers.hf import parse_day
 from hf_daily_papers.models import Paper, rank
 from hf_daily_papers.render import render_daily
 
-from conftest import expected_post, load_hf
+from .memory import expected_post, load_hf
 
 
 @pytest.mark.parametrize("date", ["2026-02-19", "2026-02-25"])

@@ -19,7 +19,7 @@ import pytest
 from hf_daily_papers.errors import DailyPapersError, UpstreamInvalid
 from hf_daily_papers.hf import FolderSource, loads, parse_day
 
-from conftest import load_hf
+from .memory import load_hf
 
 DATE = dt.date(2026, 2, 25)
 STAMP = dt.datetime(2026, 2, 26, 0, 15, tzinfo=dt.UTC)
