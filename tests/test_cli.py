@@ -413,3 +413,18 @@ def test_log_lines_show_the_fields_the_message_does_not_say():
                                ("2026-02-25", "boom"), None)
     record.date, record.error = "2026-02-25", "boom"
     assert cli.LineFormatter().format(record) == "WARNING day failed: 2026-02-25: boom"
+
+
+@pytest.mark.parametrize("author", ["lim_4349", "1234", "no", "on", "null", "1e3", "0x1F", "2026-02-25", "-x", ".5"])
+def test_the_author_is_written_as_yaml_that_reads_back_as_the_same_string(main, tmp_path, author):
+    import yaml
+
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-25")
+    code, _out, err = main("--date", "2026-02-25", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"),
+                           f"--author={author}")
+
+    assert code == 0, err
+    post = (tmp_path / "o" / "blog" / "_posts" / "2026-02-25-daily-papers.md").read_text("utf-8")
+    front = yaml.safe_load(post.split("---\n")[1])
+    assert front["author"] == author and isinstance(front["author"], str)
+    assert front["title"] == "Hugging Face Daily Papers - 2026-02-25"

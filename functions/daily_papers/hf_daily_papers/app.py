@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import __version__
 from .archive import FolderArchive, S3Archive
 from .aws import SecretToken, client_config
 from .digest import run_digest
@@ -29,7 +30,7 @@ from .settings import Settings
 if TYPE_CHECKING:
     from .summarize import Summarizer
 
-USER_AGENT = "hf-daily-papers/1.0 (+https://github.com/)"
+USER_AGENT = f"hf-daily-papers/{__version__} (+https://github.com/)"
 
 #: Timeouts, retries and time budget of every upstream call (tests swap in a fast one).
 HTTP_CONFIG = HttpConfig()
