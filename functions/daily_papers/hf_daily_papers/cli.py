@@ -125,14 +125,19 @@ def _problem(exc: BadInput) -> str:
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
+def _path_flag(flag: str, raw: str, expected: str) -> Path:
+    """A path flag's value, refused when empty or not a path at all."""
+    if not raw.strip():
+        raise BadInput(flag, raw, f"empty: expected {expected}")
+    if "\0" in raw:  # pathlib's exists() says False for it; every open would fail
+        raise BadInput(flag, raw, "not a valid path: it contains a NUL character")
+    return Path(raw)
+
+
 def check_hf_dir(raw: str) -> Path:
     """`--hf-dir` must be a readable folder holding saved answers (`<date>.json`): a mistyped
     path must not pass for a day without papers."""
-    if not raw.strip():
-        raise BadInput("--hf-dir", raw, "empty: expected a folder of saved API answers")
-    if "\0" in raw:  # pathlib's exists() says False for it; every open would fail
-        raise BadInput("--hf-dir", raw, "not a valid path: it contains a NUL character")
-    path = Path(raw)
+    path = _path_flag("--hf-dir", raw, "a folder of saved API answers")
     try:
         if not path.exists():
             raise BadInput("--hf-dir", raw, "no such folder")
@@ -148,11 +153,7 @@ def check_hf_dir(raw: str) -> Path:
 def check_out(raw: str, *, writes: bool) -> Path:
     """`--out` must be a folder, or a path where one can be created. Checked without creating
     anything (a run that fails on bad input writes nothing)."""
-    if not raw.strip():
-        raise BadInput("--out", raw, "empty: expected a folder")
-    if "\0" in raw:  # pathlib's exists() says False for it; every open would fail
-        raise BadInput("--out", raw, "not a valid path: it contains a NUL character")
-    path = Path(raw)
+    path = _path_flag("--out", raw, "a folder")
     try:
         if path.exists() and not path.is_dir():
             raise BadInput("--out", raw, "is a file, not a folder")
