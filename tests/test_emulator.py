@@ -37,6 +37,9 @@ from fakes.hf import FakeHF
 
 LOCAL_INVOKE = ROOT / "scripts" / "local-invoke"
 ROOTFS_PYTHON = ROOT / "scripts" / "python3.13-rootfs"
+# One xdist worker runs these with the `sam build` tests: the build and the rootfs are made once.
+pytestmark = pytest.mark.xdist_group("sam")
+
 FUNCTION = "DailyPapersFunction"
 SUMMARY_MODEL = "apac.amazon.nova-lite-v1:0"
 SECRET_NAME = "hf-daily-papers/github-token"

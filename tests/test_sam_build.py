@@ -33,7 +33,8 @@ from conftest import DEFAULT_DAYS, EVENTS, REGION, ROOT, TOKEN, expected_post, l
 from fakes.github import FakeGitHub
 from fakes.hf import FakeHF
 
-pytestmark = pytest.mark.sam
+# One xdist worker runs the `sam build` tests (and the emulator tests): each builds once, not once a worker.
+pytestmark = [pytest.mark.sam, pytest.mark.xdist_group("sam")]
 
 FUNCTION = "DailyPapersFunction"
 LAYER = "DependenciesLayer"
