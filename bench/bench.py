@@ -344,7 +344,7 @@ t = T(); app.lambda_ports(settings); r["build the clients (HF, S3, GitHub)"] = T
 t = T(); app.github_token(settings)(); r["read the token (Powertools Parameters: client + GetSecretValue)"] = T() - t
 from hf_daily_papers.models import Paper
 from hf_daily_papers.render import render_daily
-t = T(); render_daily(dt.date(2026, 2, 2), [Paper("2602.00001", "Title", "Abstract.", 1)], None)
+t = T(); render_daily(dt.date(2026, 2, 2), [Paper("2602.00001", "Title", "Abstract.", 1)])
 r["first render (import jinja2, compile the templates)"] = T() - t
 print(json.dumps(r))
 """
@@ -444,19 +444,19 @@ def render_only(runs: int) -> dict[str, Any]:
     """Rendering a post of 100 papers (and of the default 10), after a first render (warm)."""
     from hf_daily_papers.hf import parse_day
     from hf_daily_papers.models import rank
-    from hf_daily_papers.render import render_daily
+    from hf_daily_papers.render import PostStyle, render_daily
 
     date = DAILY_DATE
     day = parse_day(date, [synthetic_day(date.isoformat(), 100)], dt.datetime.now(dt.UTC))
     papers = rank(day.papers, 0)
     started = time.perf_counter()
-    post = render_daily(date, papers, None)
+    post = render_daily(date, papers)
     out: dict[str, Any] = {"first_s": time.perf_counter() - started, "bytes_100": len(post.encode())}
     for n in (100, 10):
         times = []
         for _ in range(runs):
             started = time.perf_counter()
-            render_daily(date, papers[:n], "lim4349")
+            render_daily(date, papers[:n], PostStyle(author="lim4349"))
             times.append(time.perf_counter() - started)
         out[f"render_{n}_s"] = median(times)
     return out

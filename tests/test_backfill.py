@@ -15,7 +15,7 @@ from hf_daily_papers.inputs import date_range, parse_event
 from hf_daily_papers.models import rank
 from hf_daily_papers.pacing import RateLimiter
 from hf_daily_papers.pipeline import DaysFailed
-from hf_daily_papers.render import render_daily
+from hf_daily_papers.render import PostStyle, render_daily
 
 from conftest import expected_post, load_event, make_item, s3_objects, s3_versions
 from fakes.server import Fault, Reply
@@ -51,7 +51,7 @@ def synthetic_day(date: str, n: int = 12) -> list[dict]:
 
 def expected_daily(date: str, items: list[dict]) -> str:
     day = parse_day(dt.date.fromisoformat(date), [items], dt.datetime.now(dt.UTC))
-    return render_daily(day.date, rank(day.papers, 10), "lim4349")
+    return render_daily(day.date, rank(day.papers, 10), PostStyle(author="lim4349"))
 
 
 def test_range_event_backfills_real_and_empty_days_in_one_commit(invoke, hf, github, aws):

@@ -9,7 +9,7 @@ import pytest
 
 from hf_daily_papers.hf import parse_day
 from hf_daily_papers.models import rank
-from hf_daily_papers.render import render_daily
+from hf_daily_papers.render import PostStyle, render_daily
 
 from conftest import BUCKET, expected_post, make_item, s3_objects, s3_versions
 
@@ -35,7 +35,7 @@ def key(date: str) -> str:
 
 def expected(date: str, items: list[dict]) -> str:
     day = parse_day(dt.date.fromisoformat(date), [items], dt.datetime.now(dt.UTC))
-    return render_daily(day.date, rank(day.papers, 10), "lim4349")
+    return render_daily(day.date, rank(day.papers, 10), PostStyle(author="lim4349"))
 
 
 def test_first_scheduled_run_publishes_the_day_and_the_refreshed_days_in_one_commit(invoke, hf, github, aws):

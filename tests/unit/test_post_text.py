@@ -8,7 +8,7 @@ import pytest
 
 from hf_daily_papers.hf import parse_day
 from hf_daily_papers.models import Paper, rank
-from hf_daily_papers.render import render_daily
+from hf_daily_papers.render import PostStyle, render_daily
 
 from .memory import expected_post, load_hf
 
@@ -16,11 +16,11 @@ from .memory import expected_post, load_hf
 @pytest.mark.parametrize("date", ["2026-02-19", "2026-02-25"])
 def test_seed_days_render_byte_identical_to_the_seed_posts_with_the_organization_fix(date):
     day = parse_day(dt.date.fromisoformat(date), [load_hf(f"seed-{date}")], dt.datetime.now(dt.UTC))
-    assert render_daily(day.date, rank(day.papers, 10), "lim4349") == expected_post(date)
+    assert render_daily(day.date, rank(day.papers, 10), PostStyle(author="lim4349")) == expected_post(date)
 
 
 def item(title: str, summary: str = "S.", org: str | None = None) -> str:
-    post = render_daily(dt.date(2026, 3, 3), [Paper("2603.00001", title, summary, 1, org)], None)
+    post = render_daily(dt.date(2026, 3, 3), [Paper("2603.00001", title, summary, 1, org)])
     return post.split("## 📊 좋아요 순위\n\n", 1)[1]
 
 

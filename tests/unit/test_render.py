@@ -212,19 +212,14 @@ def test_digest_template_takes_the_same_style_and_summaries():
         total_papers=3, total_upvotes=188, average=62.666, days=1, top=2, papers=[A, C],
         keyword_top=10, keywords=[],
     )
-    plain = render("digest.md.j2", author="lim4349", **context)
-    styled = render("digest.md.j2", author="lim4349", style=PostStyle(author="lim4349", image=True, links=("code",)),
+    plain = render("digest.md.j2", style=PostStyle(author="lim4349"), **context)
+    styled = render("digest.md.j2", style=PostStyle(author="lim4349", image=True, links=("code",)),
                     summaries=SUMMARIES, **context)
     assert "image" not in front_matter(plain) and "- 요약:" not in plain and "[코드]" not in plain
     assert front_matter(styled)["image"] == {"path": A.thumbnail, "alt": A.title}
     assert front_matter(styled)["title"] == context["title"]
     assert "   - [코드](https://github.com/google-research/envharness) ⭐ 8\n   - 요약: 정적 환경을 플러그인으로 바꾼다.\n" in styled
     assert "   - 요약: 요약 C.\n   - Abstract: Abstract C.\n" in styled
-
-
-def test_render_daily_still_takes_a_bare_author():
-    assert render_daily(DATE, [B], "lim4349") == render_daily(DATE, [B], PostStyle(author="lim4349"))
-    assert render_daily(DATE, [B], None) == render_daily(DATE, [B], PostStyle())
 
 
 # -- front matter is YAML --------------------------------------------------------------------

@@ -7,9 +7,9 @@ and, when summaries are on, the Korean summaries per paper id. A day seen empty 
 (zero papers), so a digest does not ask Hugging Face for it again.
 
 The archives themselves (`FolderArchive`, `S3Archive`) store bytes under keys; this module also
-owns the document format, both ways: `encode_day` writes it, `decode_day` reads it back and
-refuses anything that is not such a document (`ArchiveUnreadable`), which callers treat as a day
-never archived.
+owns the document format, both ways: `day_document` and `encode` write it, `decode_day` reads
+it back and refuses anything that is not such a document (`ArchiveUnreadable`), which callers
+treat as a day never archived.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ from .errors import DailyPapersError
 from .escape import fold_whitespace
 from .inputs import DigestRequest
 from .models import Paper, rank
-from .pipeline import Options, Ports, RunContext, fetch, read_archived, store, stored_summaries, summarize_papers
+from .pipeline import Options, Ports, RunContext, fetch, read_archived, store, summarize_papers
 from .render import PostStyle, render
 from .results import DigestResult, Status
 
@@ -86,8 +86,7 @@ class _Loaded:
     fetched: bool = False  # not in the archive: fetched from the source
     archived: bool = False  # this run wrote it to the archive
     error: str | None = None
-    stored: ArchivedDay | None = None  # the day's archive document as it now stands (None: dry run fetch)
-    document: dict[str, Any] | None = None  # the day's document when this run built it
+    stored: ArchivedDay | None = None  # the day's archive document as it now stands (None: failed)
 
 
 @dataclass
@@ -185,9 +184,8 @@ def render_digest(digest: Digest, style: PostStyle, summaries: Mapping[str, str]
         time=POST_TIME,
         category=category,
         tags=f"huggingface, papers, {request.kind}, ai, summary",
-        author=style.author,
         style=style,
-        summaries=summaries or {},
+        summaries=summaries,
         total_papers=len(digest.papers),
         total_upvotes=digest.total_upvotes,
         average=digest.average,
@@ -313,7 +311,7 @@ def _load(ports: Ports, ctx: RunContext, date: dt.date, *, dry_run: bool) -> _Lo
         loaded.fetched = True
         day = fetch(ports.source, date, ctx)
         loaded.papers, loaded.fetched_at = day.papers, day.fetched_at
-        document = day_document(day, ports.source.url(date), stored_summaries(None, None))
+        document = day_document(day, ports.source.url(date))
         if not dry_run:
             loaded.archived = store(ports.archive, document, None, ctx)
         loaded.stored = ArchivedDay(date, day.fetched_at, day.papers, document, {})

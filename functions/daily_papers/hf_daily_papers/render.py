@@ -118,15 +118,14 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render(template: str, **context: Any) -> str:
-    """Render a template. `style` (a PostStyle) and `summaries` (paper id → text) default to
-    off; `author` defaults to the style's."""
-    style = context.get("style")
-    if not isinstance(style, PostStyle):
-        style = context["style"] = PostStyle(author=context.get("author"))
-    context.setdefault("author", style.author)
-    context["summaries"] = context.get("summaries") or {}
-    return _environment().get_template(template).render(**context)
+def render(
+    template: str, *, style: PostStyle = PostStyle(), summaries: Mapping[str, str] | None = None, **context: Any
+) -> str:
+    """Render a template with the post options of `style` (its `author` included) and the
+    summaries (paper id → text; none: no summary lines)."""
+    return _environment().get_template(template).render(
+        style=style, author=style.author, summaries=summaries or {}, **context
+    )
 
 
 def post_path(date: dt.date) -> str:
@@ -136,10 +135,8 @@ def post_path(date: dt.date) -> str:
 def render_daily(
     date: dt.date,
     papers: Sequence[Paper],
-    style: PostStyle | str | None = None,
+    style: PostStyle = PostStyle(),
     summaries: Mapping[str, str] | None = None,
 ) -> str:
-    """The daily post. `style` may still be a bare author (str or None) for older callers."""
-    if not isinstance(style, PostStyle):
-        style = PostStyle(author=style)
+    """The daily post."""
     return render("daily.md.j2", date=date, papers=papers, style=style, summaries=summaries)
