@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -265,3 +266,19 @@ def moto_server() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+def server_archive(endpoint: str, bucket: str) -> Any:
+    """In the moto server at `endpoint`: a versioned `bucket` and the token secret (kept if there).
+    Returns the S3 client, for the tests to look at the archive."""
+    import boto3
+
+    kwargs: dict[str, Any] = dict(region_name=REGION, endpoint_url=endpoint, aws_access_key_id="testing",
+                                  aws_secret_access_key="testing", aws_session_token="testing")
+    s3 = boto3.client("s3", **kwargs)
+    secrets = boto3.client("secretsmanager", **kwargs)
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    with contextlib.suppress(secrets.exceptions.ResourceExistsException):
+        secrets.create_secret(Name=SECRET_NAME, SecretString=TOKEN)
+    return s3

@@ -14,7 +14,6 @@ $EMULATOR_PYTHON. Skipped without them, unless REQUIRE_EMULATOR=1 (CI: .ci/run s
 
 from __future__ import annotations
 
-import contextlib
 import importlib.machinery
 import importlib.util
 import json
@@ -30,7 +29,19 @@ from typing import Any
 
 import pytest
 
-from conftest import DEFAULT_DAYS, EVENTS, REGION, ROOT, TOKEN, expected_post, load_event, load_hf, make_item
+from conftest import (
+    DEFAULT_DAYS,
+    EVENTS,
+    REGION,
+    ROOT,
+    SECRET_NAME,
+    TOKEN,
+    expected_post,
+    load_event,
+    load_hf,
+    make_item,
+    server_archive,
+)
 from fakes.bedrock import FakeBedrock
 from fakes.github import FakeGitHub
 from fakes.hf import FakeHF
@@ -42,7 +53,6 @@ pytestmark = pytest.mark.xdist_group("sam")
 
 FUNCTION = "DailyPapersFunction"
 SUMMARY_MODEL = "apac.amazon.nova-lite-v1:0"
-SECRET_NAME = "hf-daily-papers/github-token"
 MONTHLY_POST = "_posts/2026-01-01-monthly-papers-summary.md"
 WEEKLY_POST = "_posts/2026-01-05-weekly-papers-summary.md"
 # January 2026 on the fake Hugging Face, for the digest events (every other day is empty).
@@ -276,22 +286,8 @@ class Stack:
 
 @pytest.fixture
 def stack(moto_server: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Stack]:
-    import boto3
-
-    kwargs: dict[str, Any] = dict(
-        region_name=REGION,
-        endpoint_url=moto_server,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        aws_session_token="testing",
-    )
-    s3 = boto3.client("s3", **kwargs)
-    secrets = boto3.client("secretsmanager", **kwargs)
     bucket = f"emulator-{abs(hash(request.node.nodeid)) % 10**12}-{os.getpid()}"
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    with contextlib.suppress(secrets.exceptions.ResourceExistsException):
-        secrets.create_secret(Name=SECRET_NAME, SecretString=TOKEN)
+    s3 = server_archive(moto_server, bucket)
     days = {d: load_hf(n) for d, n in DEFAULT_DAYS.items()}
     days.update(json.loads(json.dumps(JANUARY)))
     with FakeHF(days) as hf, FakeGitHub(token=TOKEN) as github, FakeBedrock() as bedrock:

@@ -13,7 +13,6 @@ Skipped without `sam` on PATH, unless REQUIRE_SAM=1 (CI, where .ci/run installs 
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
 import os
@@ -29,7 +28,18 @@ from typing import Any
 
 import pytest
 
-from conftest import DEFAULT_DAYS, EVENTS, REGION, ROOT, TOKEN, expected_post, load_event, load_hf, make_item
+from conftest import (
+    DEFAULT_DAYS,
+    EVENTS,
+    REGION,
+    ROOT,
+    TOKEN,
+    expected_post,
+    load_event,
+    load_hf,
+    make_item,
+    server_archive,
+)
 from fakes.github import FakeGitHub
 from fakes.hf import FakeHF
 
@@ -38,7 +48,6 @@ pytestmark = [pytest.mark.sam, pytest.mark.xdist_group("sam")]
 
 FUNCTION = "DailyPapersFunction"
 LAYER = "DependenciesLayer"
-SECRET_NAME = "hf-daily-papers/github-token"  # as in events/env.json
 BUCKET = "hf-daily-papers-built-test"
 # What the Lambda Python runtime provides besides the standard library (not in our layer).
 RUNTIME_PACKAGES = ["boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3"]
@@ -169,21 +178,12 @@ def built() -> Iterator[BuiltFunction]:
 @pytest.fixture
 def stack(moto_server: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """Fresh fakes, a fresh bucket and the token secret; the function's environment pointing at them."""
-    import boto3
-
     aws = {
         "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
         "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION, "AWS_ENDPOINT_URL": moto_server,
     }
-    kwargs = dict(region_name=REGION, endpoint_url=moto_server, aws_access_key_id="testing",
-                  aws_secret_access_key="testing", aws_session_token="testing")
-    s3 = boto3.client("s3", **kwargs)
-    secrets = boto3.client("secretsmanager", **kwargs)
     bucket = f"{BUCKET}-{len(os.listdir(tmp_path.parent))}-{os.getpid()}"
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    with contextlib.suppress(secrets.exceptions.ResourceExistsException):
-        secrets.create_secret(Name=SECRET_NAME, SecretString=TOKEN)
+    s3 = server_archive(moto_server, bucket)
     with FakeHF({d: load_hf(n) for d, n in DEFAULT_DAYS.items()}) as hf, FakeGitHub(token=TOKEN) as github:
         # events/env.json (the sam local invoke example), pointed at the fakes.
         env = dict(json.loads((EVENTS / "env.json").read_text("utf-8"))[FUNCTION])
