@@ -609,9 +609,15 @@ def test_samconfig_default_profile(template):
         assert name in template["Parameters"]
 
 
-def test_readme_deploy_section_documents_every_parameter(template):
+def deploy_docs() -> str:
+    """The README's Deploy section and docs/operations.md (invoking by hand, alarms, rotation, tear down)."""
     readme = (ROOT / "README.md").read_text("utf-8")
     section = readme.split("\n## Deploy", 1)[1].split("\n## ", 1)[0]
+    return section + "\n" + (ROOT / "docs" / "operations.md").read_text("utf-8")
+
+
+def test_readme_deploy_section_documents_every_parameter(template):
+    section = deploy_docs()
     for name, parameter in template["Parameters"].items():
         assert f"`{name}`" in section, name
         if parameter.get("Default") not in (None, ""):
@@ -622,10 +628,9 @@ def test_readme_deploy_section_documents_every_parameter(template):
 
 
 def deploy_commands() -> list[str]:
-    """Every AWS CLI and SAM CLI command in the README's Deploy section (code blocks, with their
-    continuation lines joined, and inline code), one string each."""
-    readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme.split("\n## Deploy", 1)[1].split("\n## ", 1)[0]
+    """Every AWS CLI and SAM CLI command in the README's Deploy section and docs/operations.md (code
+    blocks, with their continuation lines joined, and inline code), one string each."""
+    section = deploy_docs()
     blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
     inline = re.findall(r"(?<!`)`([^`]+)`(?!`)", re.sub(r"```sh\n.*?```", "", section, flags=re.S))
     lines = []
@@ -651,8 +656,7 @@ def test_readme_deploy_commands_name_the_region_and_ask_nothing_when_they_say_so
     for command in commands:
         assert "--region" in command, command
     config = tomllib.loads((ROOT / "samconfig.toml").read_text("utf-8"))
-    readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme.split("\n## Deploy", 1)[1].split("\n## ", 1)[0]
+    section = deploy_docs()
     assert f"REGION={config['default']['global']['parameters']['region']}" in section
     # "without any question": samconfig.toml confirms change sets, so that command must not.
     assert config["default"]["deploy"]["parameters"]["confirm_changeset"] is True
