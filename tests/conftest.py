@@ -42,8 +42,15 @@ def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text("utf-8"))
 
 
-def expected_post(date: str) -> str:
-    return (FIXTURES / "posts" / f"{date}-daily-papers.md").read_text("utf-8")
+def expected_post(date: str, *, permalink: bool = False) -> str:
+    """The seed post of `date` (tests/fixtures/posts; POST_PERMALINK=false). `permalink`: as the
+    default writes it, with `permalink: /posts/daily-papers-<date>/` right after the title."""
+    post = (FIXTURES / "posts" / f"{date}-daily-papers.md").read_text("utf-8")
+    if permalink:
+        title = f"title: Hugging Face Daily Papers - {date}\n"
+        assert title in post
+        post = post.replace(title, f"{title}permalink: /posts/daily-papers-{date}/\n", 1)
+    return post
 
 
 def make_item(pid: str, upvotes: int, date: str, *, title: str | None = None, summary: str = "Abstract.",
@@ -174,6 +181,7 @@ def lambda_env(monkeypatch: pytest.MonkeyPatch, hf: FakeHF, github: FakeGitHub, 
         "GITHUB_TOKEN_SECRET": SECRET_NAME,
         "BUCKET_NAME": BUCKET,
         "POST_AUTHOR": "lim4349",
+        "POST_PERMALINK": "false",  # the seed posts' bytes (tests/fixtures/posts); tests of the default unset it
         "TOP_N": "10",
         "HF_MAX_RPS": "0",  # the fake has no quota: no client-side pacing (tests of pacing set it)
         "POWERTOOLS_SERVICE_NAME": "hf-daily-papers",

@@ -87,7 +87,7 @@ def test_python_m_writes_post_and_archive_into_a_folder(tmp_path, hf):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["status"] == "created"
     post = tmp_path / "out" / "blog" / "_posts" / "2026-02-25-daily-papers.md"
-    assert post.read_text("utf-8") == expected_post("2026-02-25")
+    assert post.read_text("utf-8") == expected_post("2026-02-25", permalink=True)
     archive = json.loads((tmp_path / "out" / "archive" / "daily" / "2026" / "02" / "2026-02-25.json").read_text("utf-8"))
     assert archive["count"] == 10
 
@@ -112,7 +112,7 @@ def test_saved_answers_folder_needs_no_network(main, tmp_path, monkeypatch):
     hf_dir = saved_answers(tmp_path / "hf", "2026-02-19")
 
     code, _out, err = main("--date", "2026-02-19", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"),
-                          "--author", "lim4349")
+                          "--author", "lim4349", "--no-permalink")
 
     assert code == 0, err
     assert (tmp_path / "o/blog/_posts/2026-02-19-daily-papers.md").read_text() == expected_post("2026-02-19")
@@ -123,7 +123,8 @@ def test_bucket_and_repo_use_s3_and_github_like_the_lambda(main, clean_env, hf, 
     monkeypatch.setenv("GITHUB_API_URL", github.url)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
 
-    code, _out, err = main("--date", "2026-02-25", "--bucket", BUCKET, "--repo", github.repository, "--author", "lim4349")
+    code, _out, err = main("--date", "2026-02-25", "--bucket", BUCKET, "--repo", github.repository, "--author", "lim4349",
+                           "--no-permalink")
 
     assert code == 0, err
     assert github.files()["_posts/2026-02-25-daily-papers.md"] == expected_post("2026-02-25")
@@ -136,12 +137,40 @@ def test_backfill_takes_a_range_longer_than_the_lambdas_366_days(main, tmp_path)
     hf_dir = saved_answers(tmp_path / "hf", "2026-02-19", "2026-02-25")
 
     code, out, err = main("backfill", "--start", "2025-01-01", "--end", "2026-02-25", "--hf-dir", str(hf_dir),
-                          "--out", str(tmp_path / "o"), "--no-progress", "--author", "lim4349")
+                          "--out", str(tmp_path / "o"), "--no-progress", "--author", "lim4349", "--no-permalink")
 
     assert code == 0, err
     result = json.loads(out)
     assert len(result["days"]) == 421 and result["counts"]["created"] == 2
     assert (tmp_path / "o/blog/_posts/2026-02-25-daily-papers.md").read_text() == expected_post("2026-02-25")
+
+
+@pytest.mark.parametrize("command", [["run", "--date", "2026-02-19"], ["backfill", "--start", "2026-02-19", "--end", "2026-02-19"]])
+def test_no_permalink_flag_or_env_false_writes_the_seed_bytes(main, tmp_path, monkeypatch, command):
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-19")
+    post = tmp_path / "o/blog/_posts/2026-02-19-daily-papers.md"
+    common = ["--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"), "--author", "lim4349"]
+
+    assert main(*command, *common)[0] == 0
+    assert post.read_text("utf-8") == expected_post("2026-02-19", permalink=True)
+    code, _out, err = main(*command, *common, "--no-permalink")
+    assert code == 0, err
+    assert post.read_text("utf-8") == expected_post("2026-02-19")
+    monkeypatch.setenv("POST_PERMALINK", "true")
+    assert main(*command, *common)[0] == 0 and post.read_text("utf-8") == expected_post("2026-02-19", permalink=True)
+    monkeypatch.setenv("POST_PERMALINK", "FALSE")
+    assert main(*command, *common)[0] == 0 and post.read_text("utf-8") == expected_post("2026-02-19")
+
+
+def test_a_bad_post_permalink_value_names_the_variable_and_writes_nothing(main, tmp_path, monkeypatch):
+    monkeypatch.setenv("POST_PERMALINK", "maybe")
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-19")
+
+    code, out, err = main("--date", "2026-02-19", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"))
+
+    assert code == 2 and out == ""
+    assert err == f"{PREFIX}error: POST_PERMALINK='maybe': expected true or false\n"
+    assert not (tmp_path / "o").exists()
 
 
 def test_summarize_is_a_backfill_flag_that_asks_for_summaries():

@@ -94,6 +94,7 @@ def test_function_environment_is_the_templates_with_ref_parameters_resolved_to_t
     env = function.variables
     assert env["GITHUB_REPOSITORY"] == "me/blog"  # --parameter-overrides
     assert env["GITHUB_BRANCH"] == "main" and env["TOP_N"] == "10" and env["POST_AUTHOR"] == ""  # defaults
+    assert env["POST_PERMALINK"] == "true"
     assert env["HF_ENDPOINT"] == "https://huggingface.co"
     assert env["BUCKET_NAME"] == "" and "BUCKET_NAME" in function.unresolved  # !Ref to a resource
 
@@ -302,6 +303,7 @@ def stack(moto_server: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
                         "GITHUB_TOKEN_SECRET": SECRET_NAME,
                         "BUCKET_NAME": bucket,
                         "POST_AUTHOR": "lim4349",
+                        "POST_PERMALINK": "false",  # the seed posts' bytes (tests/fixtures/posts)
                         "AWS_ENDPOINT_URL": moto_server,
                         "HF_MAX_RPS": "0",
                     }

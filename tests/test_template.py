@@ -227,6 +227,7 @@ def test_environment_sets_every_setting_and_the_parameters_feed_them(template, f
         "SUMMARY_MODEL": {"Ref": "SummaryModel"},
         "POST_IMAGE": {"Ref": "PostImage"},
         "POST_LINKS": {"Ref": "PostLinks"},
+        "POST_PERMALINK": {"Ref": "PostPermalink"},
     }.items() <= env.items()
     assert env["POWERTOOLS_SERVICE_NAME"] == "hf-daily-papers"
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == "HfDailyPapers"
@@ -260,6 +261,14 @@ def test_post_options_are_off_by_default_and_every_allowed_value_is_one_the_code
         "false": False, "true": True}
     links = {v: Settings.from_env({"POST_LINKS": v}).post_links for v in parameters["PostLinks"]["AllowedValues"]}
     assert links == {"": (), "code": ("code",), "project": ("project",), "code,project": ("code", "project")}
+
+
+def test_permalink_is_on_by_default_and_false_is_the_seed_format(template):
+    """One URL per post unless the stack says otherwise (POST_PERMALINK=false: the seed bytes)."""
+    parameter = template["Parameters"]["PostPermalink"]
+    assert Settings.from_env({"POST_PERMALINK": parameter["Default"]}).post_permalink is True
+    assert {v: Settings.from_env({"POST_PERMALINK": v}).post_permalink for v in parameter["AllowedValues"]} == {
+        "true": True, "false": False}
 
 
 def test_repository_parameter_accepts_exactly_what_the_function_accepts(template):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json  # noqa: F401
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -32,15 +33,25 @@ def day(text: str) -> dt.date:
 
 def test_daily_post_is_the_seed_post_and_a_rerun_writes_nothing(tmp_path: Path, archive: MemoryArchive) -> None:
     source = MemorySource({SEED: load_hf("seed-2026-02-19")})
-    result = to_json(app.handle(DailyRequest(day(SEED)), ports(tmp_path, source, archive), SETTINGS))
+    seed_format = replace(SETTINGS, post_permalink=False)  # POST_PERMALINK=false: the seed bytes
+    result = to_json(app.handle(DailyRequest(day(SEED)), ports(tmp_path, source, archive), seed_format))
     post = tmp_path / "blog" / "_posts" / f"{SEED}-daily-papers.md"
     assert post.read_text("utf-8") == (FIXTURES / "posts" / f"{SEED}-daily-papers.md").read_text("utf-8")
     assert result == {"date": SEED, "status": "created", "papers": 8, "listed": 8,
                       "archive_key": "daily/2026/02/2026-02-19.json", "archived": True,
                       "post_path": f"_posts/{SEED}-daily-papers.md"}
-    again = to_json(app.handle(DailyRequest(day(SEED)), ports(tmp_path, source, archive), SETTINGS))
+    again = to_json(app.handle(DailyRequest(day(SEED)), ports(tmp_path, source, archive), seed_format))
     assert again["status"] == "unchanged" and again["archived"] is False
     assert archive.puts == ["daily/2026/02/2026-02-19.json"]
+
+
+def test_by_default_the_daily_post_has_its_own_url(tmp_path: Path, archive: MemoryArchive) -> None:
+    source = MemorySource({SEED: load_hf("seed-2026-02-19")})
+    app.handle(DailyRequest(day(SEED)), ports(tmp_path, source, archive), SETTINGS)
+    post = (tmp_path / "blog" / "_posts" / f"{SEED}-daily-papers.md").read_text("utf-8")
+    seed = (FIXTURES / "posts" / f"{SEED}-daily-papers.md").read_text("utf-8")
+    title = f"title: Hugging Face Daily Papers - {SEED}\n"
+    assert post == seed.replace(title, f"{title}permalink: /posts/daily-papers-{SEED}/\n", 1)
 
 
 def test_an_empty_day_is_recorded_and_not_asked_for_again(tmp_path: Path, archive: MemoryArchive) -> None:

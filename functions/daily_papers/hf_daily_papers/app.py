@@ -106,7 +106,8 @@ def folder_ports(out: Path, settings: Settings, *, hf_dir: Path | None = None) -
 
 
 def options(settings: Settings) -> Options:
-    style = PostStyle(author=settings.post_author, image=settings.post_image, links=settings.post_links)
+    style = PostStyle(author=settings.post_author, image=settings.post_image, links=settings.post_links,
+                      permalink=settings.post_permalink)
     return Options(top_n=settings.top_n, style=style, concurrency=settings.fetch_concurrency)
 
 

@@ -36,6 +36,7 @@ FLAG_SETTINGS = {
     "branch": ("--branch", "GITHUB_BRANCH"),
     "top_n": ("--top-n", "TOP_N"),
     "author": ("--author", "POST_AUTHOR"),
+    "permalink": ("--no-permalink", "POST_PERMALINK"),
     "summary_model": ("--summary-model", "SUMMARY_MODEL"),
 }
 #: Saved API answers are `<date>.json`; a folder without any is not a folder of saved answers.
@@ -58,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--hf-dir", help="read saved API answers <dir>/<date>.json instead of the HF API")
         p.add_argument("--top-n", type=int, help="papers per post, 0 = all (env TOP_N, default 10)")
         p.add_argument("--author", help="front matter author (env POST_AUTHOR)")
+        p.add_argument("--no-permalink", dest="permalink", action="store_const", const="false",
+                       help="no front matter permalink: line, the old generator's format (env POST_PERMALINK=false; "
+                            "default: each post its own URL, /posts/daily-papers-YYYY-MM-DD/)")
         p.add_argument("--summary-model", metavar="ID",
                        help="Bedrock model or inference profile for Korean summaries, with your AWS "
                             "credentials (env SUMMARY_MODEL; default off)")

@@ -69,6 +69,7 @@ class Settings:
     summary_model: str | None = None  # SUMMARY_MODEL: Bedrock model / inference profile id or ARN; None = off
     post_image: bool = False  # POST_IMAGE: front matter image: of the top paper
     post_links: tuple[str, ...] = ()  # POST_LINKS: subset of ("code", "project"), in that order
+    post_permalink: bool = True  # POST_PERMALINK: front matter permalink: /posts/<slug>-<date>/ (off = seed format)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -107,6 +108,7 @@ class Settings:
             summary_model=get("SUMMARY_MODEL"),
             post_image=_flag("POST_IMAGE", get("POST_IMAGE")),
             post_links=_links("POST_LINKS", get("POST_LINKS")),
+            post_permalink=_flag("POST_PERMALINK", get("POST_PERMALINK"), default=cls.post_permalink),
         )
         settings.validate()
         return settings
@@ -206,10 +208,10 @@ def _secret(raw: str | None) -> Secret | None:
     return Secret(raw) if raw else None
 
 
-def _flag(name: str, raw: str | None) -> bool:
-    """true/false (also 1/0, yes/no, on/off, any case); unset = false."""
+def _flag(name: str, raw: str | None, *, default: bool = False) -> bool:
+    """true/false (also 1/0, yes/no, on/off, any case); unset = `default`."""
     if raw is None:
-        return False
+        return default
     value = raw.lower()
     if value in ("true", "1", "yes", "on"):
         return True
