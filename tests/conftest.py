@@ -175,10 +175,10 @@ def lambda_env(monkeypatch: pytest.MonkeyPatch, hf: FakeHF, github: FakeGitHub, 
     """The function's environment, pointed at the fakes (as events/env.json is for sam local)."""
     env = {
         "HF_ENDPOINT": hf.url,
-        "GITHUB_API_URL": github.url,
-        "GITHUB_REPOSITORY": github.repository,
-        "GITHUB_BRANCH": "main",
-        "GITHUB_TOKEN_SECRET": SECRET_NAME,
+        "BLOG_API_URL": github.url,
+        "BLOG_REPOSITORY": github.repository,
+        "BLOG_BRANCH": "main",
+        "BLOG_TOKEN_SECRET": SECRET_NAME,
         "BUCKET_NAME": BUCKET,
         "POST_AUTHOR": "lim4349",
         "POST_PERMALINK": "false",  # the seed posts' bytes (tests/fixtures/posts); tests of the default unset it
@@ -187,7 +187,7 @@ def lambda_env(monkeypatch: pytest.MonkeyPatch, hf: FakeHF, github: FakeGitHub, 
         "POWERTOOLS_SERVICE_NAME": "hf-daily-papers",
         "POWERTOOLS_METRICS_NAMESPACE": "HfDailyPapersTest",
     }
-    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("BLOG_TOKEN", raising=False)
     monkeypatch.delenv("REFRESH_DAYS", raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -181,8 +181,8 @@ BAD_RANGES = [
     ({"start": "2025-01-01", "end": "2026-01-02"}, "end='2026-01-02': range 2025-01-01..2026-01-02 is longer than 366 days"),
     ({"start": "2026-02-01", "end": "2999-01-01"}, "end='2999-01-01': is in the future"),
     ({"start": "2999-01-01", "end": "2999-01-02"}, "start='2999-01-01': is in the future"),
-    ({"start": "2026-02-01"}, "end=None: expected a date as YYYY-MM-DD"),
-    ({"end": "2026-02-01"}, "start=None: expected a date as YYYY-MM-DD"),
+    ({"start": "2026-02-01"}, "end is not set: expected a date as YYYY-MM-DD"),
+    ({"end": "2026-02-01"}, "start is not set: expected a date as YYYY-MM-DD"),
     ({"start": "2026-02-30", "end": "2026-03-01"}, "start='2026-02-30': no such date"),
     ({"start": "2026-02-01", "end": "2026-02-02", "date": "2026-02-01"}, "date='2026-02-01': unexpected field"),
     ({"start": "2026-02-01", "end": "2026-02-02", "dry_run": "no"}, "dry_run='no': expected true or false"),
@@ -289,9 +289,11 @@ def test_rate_limiter_gives_each_thread_its_own_slot():
 
 
 @pytest.mark.parametrize("value, message", [
-    ("fast", "HF_MAX_RPS='fast': expected a number of requests per second (0 = no limit)"),
-    ("-1", "HF_MAX_RPS='-1': expected 0..100 (0 = no limit)"),
-    ("nan", "HF_MAX_RPS='nan': expected 0..100 (0 = no limit)"),
+    ("fast", "HF_MAX_RPS='fast': expected 0 (no limit) or 0.1..100 requests per second"),
+    ("-1", "HF_MAX_RPS='-1': expected 0 (no limit) or 0.1..100 requests per second"),
+    ("nan", "HF_MAX_RPS='nan': expected 0 (no limit) or 0.1..100 requests per second"),
+    ("0.0001", "HF_MAX_RPS='0.0001': expected 0 (no limit) or 0.1..100 requests per second"),
+    ("1e-300", "HF_MAX_RPS='1e-300': expected 0 (no limit) or 0.1..100 requests per second"),
 ])
 def test_invalid_hf_max_rps_names_itself(invoke, hf, monkeypatch, value, message):
     monkeypatch.setenv("HF_MAX_RPS", value)

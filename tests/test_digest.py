@@ -297,8 +297,8 @@ def test_weekly_title_names_the_iso_week_and_its_days():
 # -- bad digest events -----------------------------------------------------------------------
 BAD_DIGESTS = [
     ({"digest": "yearly"}, "digest='yearly': expected 'monthly' or 'weekly'"),
-    ({"digest": "monthly"}, "month=None: expected a month as YYYY-MM"),
-    ({"digest": "monthly", "month": "2026-13"}, "month='2026-13': expected a month as YYYY-MM"),
+    ({"digest": "monthly"}, "month is not set: expected a month as YYYY-MM"),
+    ({"digest": "monthly", "month": "2026-13"}, "month='2026-13': month 13 is out of range (01..12)"),
     ({"digest": "monthly", "month": "2999-01"}, "month='2999-01': is in the future"),
     ({"digest": "monthly", "month": "2026-01", "week": "2026-W02"}, "week='2026-W02': unexpected field"),
     ({"digest": "weekly", "week": "2026-W54"}, "week='2026-W54': no such ISO week"),

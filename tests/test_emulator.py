@@ -92,8 +92,8 @@ def test_function_environment_is_the_templates_with_ref_parameters_resolved_to_t
     assert function.logical_id == FUNCTION and function.handler == "hf_daily_papers.handler.lambda_handler"
     assert function.runtime == "python3.13" and function.layers == ["DependenciesLayer"]
     env = function.variables
-    assert env["GITHUB_REPOSITORY"] == "me/blog"  # --parameter-overrides
-    assert env["GITHUB_BRANCH"] == "main" and env["TOP_N"] == "10" and env["POST_AUTHOR"] == ""  # defaults
+    assert env["BLOG_REPOSITORY"] == "me/blog"  # --parameter-overrides
+    assert env["BLOG_BRANCH"] == "main" and env["TOP_N"] == "10" and env["POST_AUTHOR"] == ""  # defaults
     assert env["POST_PERMALINK"] == "true"
     assert env["HF_ENDPOINT"] == "https://huggingface.co"
     assert env["BUCKET_NAME"] == "" and "BUCKET_NAME" in function.unresolved  # !Ref to a resource
@@ -298,9 +298,9 @@ def stack(moto_server: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
                 {
                     FUNCTION: {
                         "HF_ENDPOINT": hf.url,
-                        "GITHUB_API_URL": github.url,
-                        "GITHUB_REPOSITORY": github.repository,
-                        "GITHUB_TOKEN_SECRET": SECRET_NAME,
+                        "BLOG_API_URL": github.url,
+                        "BLOG_REPOSITORY": github.repository,
+                        "BLOG_TOKEN_SECRET": SECRET_NAME,
                         "BUCKET_NAME": bucket,
                         "POST_AUTHOR": "lim4349",
                         "POST_PERMALINK": "false",  # the seed posts' bytes (tests/fixtures/posts)

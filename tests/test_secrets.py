@@ -73,7 +73,7 @@ SCENARIOS: dict[str, Callable[[Any, Any, Any], None]] = {
     "echoed in an error": lambda hf, github, monkeypatch: github.inject(Fault("POST", r"/git/commits$", Reply(422, ECHO))),
     "echoed in garbage": lambda hf, github, monkeypatch: github.inject(Fault("GET", r"/git/trees/", Reply(200, f"<html>{TOKEN}</html>"))),
     "hf down": lambda hf, github, monkeypatch: hf.inject(Fault("GET", "/api/daily_papers", Reply(503, "busy"), times=9)),
-    "missing secret": lambda hf, github, monkeypatch: monkeypatch.setenv("GITHUB_TOKEN_SECRET", "hf-daily-papers/missing"),
+    "missing secret": lambda hf, github, monkeypatch: monkeypatch.setenv("BLOG_TOKEN_SECRET", "hf-daily-papers/missing"),
 }
 
 

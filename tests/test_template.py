@@ -215,9 +215,9 @@ def test_async_failures_are_retried_then_go_to_the_dead_letter_queue(resources, 
 def test_environment_sets_every_setting_and_the_parameters_feed_them(template, function):
     env = function["Environment"]["Variables"]
     assert {
-        "GITHUB_REPOSITORY": {"Ref": "GitHubRepository"},
-        "GITHUB_BRANCH": {"Ref": "GitHubBranch"},
-        "GITHUB_TOKEN_SECRET": {"Ref": "GitHubTokenSecret"},
+        "BLOG_REPOSITORY": {"Ref": "GitHubRepository"},
+        "BLOG_BRANCH": {"Ref": "GitHubBranch"},
+        "BLOG_TOKEN_SECRET": {"Ref": "GitHubTokenSecret"},
         "BUCKET_NAME": {"Ref": "ArchiveBucket"},
         "POST_AUTHOR": {"Ref": "PostAuthor"},
         "TOP_N": {"Ref": "TopN"},
@@ -235,12 +235,12 @@ def test_environment_sets_every_setting_and_the_parameters_feed_them(template, f
 
     settings = (ROOT / "functions" / "daily_papers" / "hf_daily_papers" / "settings.py").read_text("utf-8")
     read = set(re.findall(r'get\("([A-Z0-9_]+)"\)', settings))
-    assert {"GITHUB_REPOSITORY", "BUCKET_NAME", "TOP_N"} <= read  # the regex still finds them
+    assert {"BLOG_REPOSITORY", "BUCKET_NAME", "TOP_N"} <= read  # the regex still finds them
     # Every variable in the template is one the code reads (no typo silently ignored) ...
     assert set(env) <= read | {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
     # ... and every setting is in the template, but for these, whose code default is meant:
     code_default = {
-        "GITHUB_TOKEN": "local use only; Lambda reads the secret",
+        "BLOG_TOKEN": "local use only; Lambda reads the secret",
         "HF_TOKEN": "local use only; Lambda reads HF_TOKEN_SECRET",
         "HF_MAX_RPS": "HF pacing",
         "GITHUB_TREE_MAX_ENTRIES": "GitHub's create-tree limits, not a deployment choice",
@@ -282,7 +282,7 @@ def test_repository_parameter_accepts_exactly_what_the_function_accepts(template
     ]
     for value in samples:
         try:
-            Settings.from_env({"GITHUB_REPOSITORY": value})
+            Settings.from_env({"BLOG_REPOSITORY": value})
             accepted = True
         except SettingsError:
             accepted = False

@@ -71,14 +71,14 @@ def github_publisher(settings: Settings, http_config: HttpConfig | None = None) 
         repository,
         settings.github_branch,
         github_token(settings),
-        token_name=f"secret {settings.github_token_secret}" if settings.github_token_secret else "GITHUB_TOKEN",
+        token_name=f"secret {settings.github_token_secret}" if settings.github_token_secret else "BLOG_TOKEN",
         tree_max_entries=settings.github_tree_max_entries,
         tree_max_bytes=settings.github_tree_max_bytes,
     )
 
 
 def github_token(settings: Settings) -> Callable[[], str]:
-    """The GitHub token, read when first needed: from GITHUB_TOKEN, else Secrets Manager (cached)."""
+    """The GitHub token, read when first needed: from BLOG_TOKEN, else Secrets Manager (cached)."""
     if settings.github_token is not None:
         return settings.github_token.reveal
     return SecretToken(settings.github_token_secret or "")

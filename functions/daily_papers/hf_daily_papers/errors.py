@@ -17,7 +17,9 @@ class BadInput(DailyPapersError, ValueError):
     def __init__(self, field: str, value: object, problem: str) -> None:
         self.field = field
         self.value = value
-        super().__init__(f"{field}={_show(value)}: {problem}")
+        # A missing value is said in words: never `FIELD=None` (a user never typed "None").
+        shown = f"{field} is not set" if value is None else f"{field}={_show(value)}"
+        super().__init__(f"{shown}: {problem}")
 
 
 class SettingsError(BadInput):
@@ -38,6 +40,15 @@ class UpstreamInvalid(DailyPapersError):
     def __init__(self, service: str, what: str, expected: str, got: str) -> None:
         self.service = service
         super().__init__(f"{service} answered nonsense for {what}: expected {expected}, got {got}")
+
+
+class LocalFileError(DailyPapersError):
+    """A local file could not be read (a permission, a folder in its place, an I/O error): the
+    message says which file and what the system said, not that anyone "answered nonsense"."""
+
+    def __init__(self, what: str, path: object, reason: str) -> None:
+        self.path = path
+        super().__init__(f"cannot read {what} {path}: {reason}")
 
 
 class UpstreamRejected(DailyPapersError):

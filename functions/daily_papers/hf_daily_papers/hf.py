@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import UpstreamInvalid, UpstreamRejected
+from .errors import LocalFileError, UpstreamInvalid, UpstreamRejected
 from .httpclient import HttpClient, Response
 from .models import Day, Paper
 from .pacing import PacedHttp
@@ -109,8 +109,8 @@ class FolderSource:
             data = path.read_bytes()
         except FileNotFoundError:
             data = b"[]"
-        except OSError as exc:
-            raise UpstreamInvalid(source, what, "a readable file", exc.strerror or type(exc).__name__) from None
+        except OSError as exc:  # a permission, a folder in its place, an I/O error: say which
+            raise LocalFileError("saved answer", path, exc.strerror or type(exc).__name__) from None
         try:
             text = data.decode("utf-8-sig")  # a byte-order mark is harmless: dropped
         except UnicodeDecodeError as exc:

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -100,6 +100,8 @@ class RunContext:
         self.metrics = metrics or NullMetrics()
         self.progress = progress
         self.time_left = time_left  # seconds left in this invocation (Lambda); None: no limit
+        #: Set when the run is interrupted (Ctrl-C): days not started yet are not started.
+        self.cancel = threading.Event()
         self._lock = threading.Lock()  # days are prepared in worker threads
 
     def count(self, name: str, value: float) -> None:
@@ -326,19 +328,45 @@ class Pipeline:
             return [prepared]
         done: dict[dt.date, _Prepared] = {}
         with ThreadPoolExecutor(max_workers=self.options.concurrency) as pool:
-            futures = {pool.submit(self.prepare, d, dry_run=dry_run, summarize=summarize): d for d in dates}
-            for n, future in enumerate(as_completed(futures), 1):
-                date = futures[future]
-                try:
-                    done[date] = future.result()
-                except Exception as exc:
-                    error = str(exc) if isinstance(exc, DailyPapersError) else f"{type(exc).__name__}: {exc}"
-                    self.ctx.log.warning(f"day failed: {date}: {error}",
-                                         extra={"date": date.isoformat(), "error": error},
-                                         exc_info=not isinstance(exc, DailyPapersError))
-                    done[date] = _Prepared(DayResult(date, Status.FAILED, error=error))
-                self._tick(n, len(dates), date)
+            futures = {pool.submit(self._prepare_unless_cancelled, d, dry_run=dry_run, summarize=summarize): d
+                       for d in dates}
+            try:
+                for n, future in enumerate(as_completed(futures), 1):
+                    date = futures[future]
+                    try:
+                        done[date] = future.result()
+                    except Exception as exc:
+                        error = str(exc) if isinstance(exc, DailyPapersError) else f"{type(exc).__name__}: {exc}"
+                        self.ctx.log.warning(f"day failed: {date}: {error}",
+                                             extra={"date": date.isoformat(), "error": error},
+                                             exc_info=not isinstance(exc, DailyPapersError))
+                        done[date] = _Prepared(DayResult(date, Status.FAILED, error=error))
+                    self._tick(n, len(dates), date)
+            except BaseException:  # Ctrl-C (KeyboardInterrupt) while waiting: nothing is published
+                self._stop(pool, list(futures))
+                raise
         return [done[d] for d in dates]
+
+    def _prepare_unless_cancelled(self, date: dt.date, *, dry_run: bool, summarize: bool) -> _Prepared:
+        if self.ctx.cancel.is_set():  # taken off the queue just as the run was interrupted
+            return _Prepared(DayResult(date, Status.FAILED, error="not started: the run was interrupted"))
+        return self.prepare(date, dry_run=dry_run, summarize=summarize)
+
+    def _stop(self, pool: ThreadPoolExecutor, futures: list[Future[_Prepared]]) -> None:
+        """Start no more days and wait for the days in progress, so that when the caller reports
+        the run's record, it holds every archive object this run wrote (no worker writes later)."""
+        self.ctx.cancel.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        running = [f for f in futures if not f.done()]
+        cancelled = sum(f.cancelled() for f in futures)
+        self.ctx.log.warning(f"interrupted: {cancelled} day(s) not started; finishing the {len(running)} in progress",
+                             extra={"not_started": cancelled, "in_progress": len(running)})
+        while True:
+            try:
+                wait(running)  # each day in progress ends within its upstream calls' deadlines
+                return
+            except KeyboardInterrupt:  # Ctrl-C again: the count printed afterwards must still be exact
+                continue
 
     def _tick(self, done: int, total: int, date: dt.date) -> None:
         if self.ctx.progress:
