@@ -599,3 +599,20 @@ def test_in_a_github_actions_job_the_workflows_own_repository_is_never_published
     assert json.loads(blog.stdout)["status"] == "created"
     assert github.files()["_posts/2026-02-25-daily-papers.md"].startswith("---\ntitle: Hugging Face Daily Papers")
     assert not (tmp_path / "o2" / "blog").exists()
+
+
+def test_no_aws_credentials_at_all_is_said_as_such_not_as_a_refused_role(tmp_path):
+    """--bucket with no AWS credentials anywhere: nobody refused anything, there were none."""
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-25")
+    nothing = str(tmp_path / "no-such-aws-file")
+    env = {"AWS_DEFAULT_REGION": "ap-northeast-2", "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_SHARED_CREDENTIALS_FILE": nothing, "AWS_CONFIG_FILE": nothing}
+
+    done = run_cli("--date", "2026-02-25", "--hf-dir", str(hf_dir), "--bucket", "my-archive", "--dry-run", env=env)
+
+    assert done.returncode == 1, done.stderr
+    first = done.stderr.splitlines()[0]
+    assert first == (f"{PREFIX}failed: S3: no AWS credentials for read daily/2026/02/2026-02-25.json in my-archive "
+                     "(NoCredentialsError): in Lambda the function's role provides them; elsewhere set "
+                     "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)"), done.stderr
+    assert "refused" not in done.stderr and "IAM role" not in done.stderr

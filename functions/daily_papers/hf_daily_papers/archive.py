@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import AuthError, DailyPapersError, UpstreamRejected, UpstreamUnavailable
+from .errors import AuthError, DailyPapersError, NoCredentials, UpstreamRejected, UpstreamUnavailable
 from .models import Day, Paper, rank
 
 PREFIX = "daily/"
@@ -185,8 +185,8 @@ class S3Archive:
         code = _code(exc)
         if code is None:  # no answer: no credentials, or no connection (botocore retried it)
             name = type(exc).__name__
-            if "Credentials" in name:
-                return AuthError(self.SERVICE, "the function's IAM role", f"{name} on {what} in {self.bucket}")
+            if "Credentials" in name:  # none found (NoCredentialsError) or half of them: nobody refused anything
+                return NoCredentials(self.SERVICE, f"{what} in {self.bucket}", name)
             return UpstreamUnavailable(self.SERVICE, f"{what} in {self.bucket}", name, _max_attempts(self._s3))
         if code in ("AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"):
             return AuthError(self.SERVICE, "the function's IAM role", f"{code} on {what} in {self.bucket}")

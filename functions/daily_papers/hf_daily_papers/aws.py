@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .errors import AuthError, UpstreamUnavailable
+from .errors import AuthError, NoCredentials, UpstreamUnavailable
 
 #: botocore settings of the S3 and Secrets Manager clients: 3 tries, short timeouts. Worst case
 #: per call: 3 * (5 + 15) s + standard-mode backoff (under 2 s for two retries) ~ 62 s.
@@ -69,6 +69,8 @@ class SecretToken:
             cause = exc.__cause__ or exc.__context__
             response = getattr(cause, "response", None) or {}
             code = response.get("Error", {}).get("Code") or (type(cause).__name__ if cause else "GetParameterError")
+            if code in ("NoCredentialsError", "PartialCredentialsError"):  # none to refuse: say so
+                raise NoCredentials("Secrets Manager", f"read {name}", code) from None
             if code in self.PERMANENT:
                 raise AuthError("Secrets Manager", name, f"cannot read it: {code}") from None
             tries = response.get("ResponseMetadata", {}).get("RetryAttempts", AWS_TRIES - 1) + 1

@@ -67,6 +67,18 @@ class AuthError(DailyPapersError):
         super().__init__(f"{service} refused credential {credential}: {detail}")
 
 
+class NoCredentials(AuthError):
+    """No AWS credentials were found at all (not refused: there were none to refuse)."""
+
+    def __init__(self, service: str, what: str, detail: str) -> None:
+        self.service, self.credential = service, "AWS credentials"
+        DailyPapersError.__init__(
+            self,
+            f"{service}: no AWS credentials for {what} ({detail}): in Lambda the function's role provides them; "
+            "elsewhere set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)",
+        )
+
+
 class Conflict(DailyPapersError):
     """A concurrent writer kept winning the race after bounded re-reads. Nothing was committed
     by this run; running it again (when the other writer is done) completes it."""
