@@ -290,9 +290,9 @@ def test_image_alt_reads_back_as_the_title_made_safe_for_html():
     hostile = Paper("2608.00002", 'A <b>bold</b> "quote": {{ x }} # no & that &amp; ~ yes\nnext', "S", 9,
                     thumbnail="https://cdn.example/x.png")
     image = front_matter(render_daily(DATE, [hostile], PostStyle(image=True)))["image"]
-    # Chirpy prints image.alt raw in the caption: `<`, `"` and an entity-like `&` are references.
+    # Chirpy prints image.alt raw in the caption: `<`, `>`, `"` and an entity-like `&` are references.
     assert image == {"path": "https://cdn.example/x.png",
-                     "alt": 'A &lt;b>bold&lt;/b> &quot;quote&quot;: {{ x }} # no & that &amp;amp; ~ yes next'}
+                     "alt": 'A &lt;b&gt;bold&lt;/b&gt; &quot;quote&quot;: {{ x }} # no & that &amp;amp; ~ yes next'}
 
 
 # -- URLs --------------------------------------------------------------------------------------
