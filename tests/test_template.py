@@ -612,10 +612,10 @@ def test_samconfig_default_profile(template):
     assert "CAPABILITY_IAM" in deploy["capabilities"]
     text = (ROOT / "samconfig.toml").read_text("utf-8")
     assert not re.search(r"ghp_|github_pat_|aws_secret|AKIA", text, re.I)  # no secrets in it
-    # Parameter overrides, if any, name real parameters.
-    overrides = deploy.get("parameter_overrides", "")
-    for name in re.findall(r"(\w+)=", overrides if isinstance(overrides, str) else " ".join(overrides)):
-        assert name in template["Parameters"]
+    # No saved parameter overrides: the stack keeps the parameters, `--parameter-overrides` changes the
+    # ones it names. A saved list would be sent again by every later `sam deploy`, silently undoing a
+    # change made since on the command line (what `sam deploy --guided` would save here).
+    assert "parameter_overrides" not in deploy
 
 
 def deploy_docs() -> str:
@@ -632,8 +632,31 @@ def test_readme_deploy_section_documents_every_parameter(template):
         if parameter.get("Default") not in (None, ""):
             assert f"`{parameter['Default']}`" in section, (name, parameter["Default"])
     assert "aws secretsmanager create-secret" in section
-    assert "sam build" in section and "sam deploy --guided" in section
+    assert "sam build" in section
     assert "sam remote invoke" in section and "aws lambda invoke" in section
+
+
+def test_deploy_docs_have_one_way_to_set_a_parameter_and_it_sticks():
+    """Every documented deploy sets parameters with --parameter-overrides only; none saves them to
+    samconfig.toml (--guided, --save-params), which would make a later plain deploy undo a change."""
+    deploys = [c for c in deploy_commands() if c.startswith("sam deploy")]
+    assert len(deploys) >= 3
+    for command in deploys:
+        assert "--guided" not in command and "--save-params" not in command, command
+    section = " ".join(deploy_docs().split())
+    assert "UsePreviousValue" in section and "Do not use the `--guided` or `--save-params` option" in section
+
+
+def test_documented_summary_models_are_ones_the_default_region_offers():
+    """The stack's default region is ap-northeast-2: a us./eu. profile or a US-only model id would be
+    refused there; the examples are Asia-Pacific cross-region inference profiles."""
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text("utf-8"))
+    assert config["default"]["global"]["parameters"]["region"] == "ap-northeast-2"
+    docs = deploy_docs() + (ROOT / "docs" / "summaries.md").read_text("utf-8")
+    models = re.findall(r"SummaryModel=([A-Za-z0-9.:_-]+)", docs)
+    assert models and all(model.startswith("apac.") for model in models), models
+    for model in models:
+        Settings.from_env({"SUMMARY_MODEL": model})  # and the function takes them
 
 
 def deploy_commands() -> list[str]:
