@@ -51,7 +51,7 @@ def synthetic_day(date: str, n: int = 12) -> list[dict]:
 
 def expected_daily(date: str, items: list[dict]) -> str:
     day = parse_day(dt.date.fromisoformat(date), [items], dt.datetime.now(dt.UTC))
-    return render_daily(day.date, rank(day.papers, 10), PostStyle(author="lim4349"))
+    return render_daily(day.date, rank(day.papers, 10), PostStyle(author="lim4349", permalink=False))  # as lambda_env
 
 
 def test_range_event_backfills_real_and_empty_days_in_one_commit(invoke, hf, github, aws):
@@ -223,7 +223,7 @@ def test_cli_backfill_shows_progress_on_stderr_and_writes_the_folder(tmp_path, h
         "2026-02-19-daily-papers.md", "2026-02-25-daily-papers.md"
     ]
     for date in SEED_DAYS:
-        assert (out / "blog" / post_path(date)).read_text("utf-8") == expected_post(date)
+        assert (out / "blog" / post_path(date)).read_text("utf-8") == expected_post(date, permalink=True)  # the default
         assert json.loads((out / "archive" / "daily" / "2026" / "02" / f"{date}.json").read_text("utf-8"))["date"] == date
 
 
