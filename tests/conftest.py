@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import fcntl
 import io
 import ipaddress
 import json
 import logging
+import os
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -378,6 +380,23 @@ def moto_server() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, bool]]:
+    """A folder shared by every xdist worker of this run (the run's temporary root), and whether it
+    was already made: the first worker to get here makes it, holding a lock that the others wait
+    on; a make that fails leaves it unmade, for the next one to try. For a session fixture whose
+    work (a build) is costly: made once per run instead of once per worker."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # shared by the workers: each one's basetemp is a folder in it
+    folder, done = base / name, base / f"{name}.made"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        folder.mkdir(exist_ok=True)
+        yield folder, done.exists()
+        done.touch()
 
 
 def server_archive(endpoint: str, bucket: str) -> Any:

@@ -39,6 +39,7 @@ from conftest import (
     expected_post,
     load_event,
     load_hf,
+    made_once,
     make_item,
     server_archive,
 )
@@ -48,8 +49,8 @@ from fakes.hf import FakeHF
 
 LOCAL_INVOKE = ROOT / "scripts" / "local-invoke"
 ROOTFS_PYTHON = ROOT / "scripts" / "python3.13-rootfs"
-# One xdist worker runs these with the `sam build` tests: the build and the rootfs are made once.
-pytestmark = pytest.mark.xdist_group("sam")
+# The build, the layer and runtime wheels and the rootfs are made once per run and shared by the
+# xdist workers (`made_once`), so these tests spread over the workers.
 
 FUNCTION = "DailyPapersFunction"
 SUMMARY_MODEL = "apac.amazon.nova-lite-v1:0"
@@ -246,16 +247,19 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Emulator:
             pytest.fail(f"REQUIRE_EMULATOR=1 but missing: {', '.join(missing)}")
         pytest.skip(f"emulator not available: {', '.join(missing)}; .ci/run installs it")
     assert python is not None
-    emulator = Emulator(python, tmp_path_factory.mktemp("local-invoke") / "build")
-    # Once per session: sam build, the layer and runtime wheels for this CPU and Python, the rootfs.
-    done = subprocess.run(
-        emulator.command(EVENTS / "manual-date.json", None, "--prepare-only"),
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        stdin=subprocess.DEVNULL,
-    )
-    assert done.returncode == 0, f"local-invoke --prepare-only failed:\n{done.stdout}\n{done.stderr}"
+    # Once per run (whichever worker comes first; the others wait for it): sam build, the layer and
+    # runtime wheels for this CPU and Python, the rootfs. The tests run it with --no-build.
+    with made_once(tmp_path_factory, "local-invoke") as (folder, made):
+        emulator = Emulator(python, folder / "build")
+        if not made:
+            done = subprocess.run(
+                emulator.command(EVENTS / "manual-date.json", None, "--prepare-only"),
+                capture_output=True,
+                text=True,
+                timeout=1200,
+                stdin=subprocess.DEVNULL,
+            )
+            assert done.returncode == 0, f"local-invoke --prepare-only failed:\n{done.stdout}\n{done.stderr}"
     return emulator
 
 
