@@ -134,6 +134,10 @@ def test_bucket_and_repo_use_s3_and_github_like_the_lambda(main, clean_env, hf, 
 def test_backfill_takes_a_range_longer_than_the_lambdas_366_days(main, tmp_path):
     """The CLI has no 15-minute limit: any range, one run (here 421 days of saved answers)."""
     hf_dir = saved_answers(tmp_path / "hf", "2026-02-19", "2026-02-25")
+    for n in range(421):  # every other day of the range saved as an empty answer (a missing file is an error)
+        path = hf_dir / f"{dt.date(2025, 1, 1) + dt.timedelta(days=n)}.json"
+        if not path.exists():
+            path.write_text("[]", "utf-8")
 
     code, out, err = main("backfill", "--start", "2025-01-01", "--end", "2026-02-25", "--hf-dir", str(hf_dir),
                           "--out", str(tmp_path / "o"), "--no-progress", "--author", "lim4349")

@@ -313,6 +313,8 @@ def test_cli_digest_writes_into_the_folder_from_saved_answers(tmp_path):
     for date, (_, items) in JANUARY.items():
         unique = [i for i in items if i["paper"]["id"] not in ("2601.00001", "2601.00002") or date == "2026-01-05"]
         (hf_dir / f"{date}.json").write_text(json.dumps(unique), "utf-8")
+    for day in ("2026-01-09", "2026-01-10", "2026-01-11"):  # saved empty answers (a missing file is an error)
+        (hf_dir / f"{day}.json").write_text("[]", "utf-8")
     out = tmp_path / "out"
 
     proc = run_cli("digest", "--week", "2026-W02", "--hf-dir", str(hf_dir), "--out", str(out), "--author", "lim4349")
