@@ -151,11 +151,11 @@ def test_backfill_takes_a_range_longer_than_the_lambdas_366_days(main, tmp_path)
 def test_summarize_is_a_backfill_flag_that_asks_for_summaries():
     parser = cli.build_parser()
     args = parser.parse_args(["backfill", "--start", "2026-02-16", "--end", "2026-02-25", "--summarize"])
-    assert cli.parse_request(args, dt.date(2026, 11, 22)) == RangeRequest(
+    assert cli.parse_request(args, dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)) == RangeRequest(
         dt.date(2026, 2, 16), dt.date(2026, 2, 25), summarize=True
     )
     args = parser.parse_args(["backfill", "--start", "2026-02-16", "--end", "2026-02-25"])
-    assert cli.parse_request(args, dt.date(2026, 11, 22)).summarize is False  # type: ignore[union-attr]
+    assert cli.parse_request(args, dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)).summarize is False  # type: ignore[union-attr]
     with pytest.raises(SystemExit):  # only backfill has it: daily runs summarize whenever a model is set
         parser.parse_args(["run", "--summarize"])
 

@@ -12,6 +12,7 @@ mistake or an upstream fault.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
@@ -23,8 +24,8 @@ from typing import Any, TextIO
 from . import app
 from .errors import BadInput, DailyPapersError, SettingsError
 from .inputs import DailyRequest, RangeRequest, Request, date_range, last_closed_day, monthly, parse_date, weekly
-from .pipeline import Ports
-from .results import RunRecord
+from .ports import Ports
+from .results import RunRecord, RunResult
 from .settings import Settings
 
 PROG = "hf-daily-papers"
@@ -81,8 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse_request(args: argparse.Namespace, today: Any) -> Request:
-    """The request the arguments ask for; errors name the flag (`--date='2026-02-30': …`)."""
+def parse_request(args: argparse.Namespace, now: dt.datetime) -> Request:
+    """The request the arguments ask for at `now`; errors name the flag (`--date='2026-02-30': …`)."""
+    today = now.date()
     if args.command == "backfill":
         # No 366-day cap here: the CLI has no 15-minute limit (the whole history in one commit).
         return date_range(args.start, args.end, today, dry_run=args.dry_run, summarize=args.summarize,
@@ -91,7 +93,7 @@ def parse_request(args: argparse.Namespace, today: Any) -> Request:
         if args.month is not None:
             return monthly(args.month, today, dry_run=args.dry_run, field="--month")
         return weekly(args.week, today, dry_run=args.dry_run, field="--week")
-    date = parse_date("--date", args.date, today) if args.date is not None else last_closed_day(app.utc_now())
+    date = parse_date("--date", args.date, today) if args.date is not None else last_closed_day(now)
     return DailyRequest(date, dry_run=args.dry_run)
 
 
@@ -170,13 +172,14 @@ def check_out(raw: str, *, writes: bool) -> Path:
     return path
 
 
-def ports_for(args: argparse.Namespace, settings: Settings, request: Request) -> Ports:
+def ports_for(args: argparse.Namespace, settings: Settings, request: Request,
+              wiring: app.Wiring = app.DEFAULT_WIRING) -> Ports:
     """A folder for the archive and the posts unless `--bucket` and `--repo` both replace it;
     saved answers (`--hf-dir`) instead of Hugging Face. Paths are checked before anything runs."""
     uses_folder = not (settings.bucket_name and settings.github_repository)
     out = check_out(args.out, writes=not request.dry_run) if uses_folder else Path(args.out)
     hf_dir = check_hf_dir(args.hf_dir) if args.hf_dir is not None else None
-    return app.folder_ports(out, settings, hf_dir=hf_dir)
+    return app.folder_ports(out, settings, hf_dir=hf_dir, wiring=wiring)
 
 
 class ProgressBar:
@@ -282,7 +285,8 @@ def _say(line: str) -> None:
     print(f"{PROG}: {line}", file=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, wiring: app.Wiring = app.DEFAULT_WIRING) -> int:
+    """The CLI. `wiring`: the clock and HTTP timing (tests pass a fixed clock and a fast one)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
         argv.insert(0, "run")
@@ -290,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     record = RunRecord()
     with _Logging(args.verbose):
         try:
-            result = _run(args, record)
+            result = _run(args, record, wiring)
         except BadInput as exc:
             _say(f"error: {exc}")
             if record.archived or record.commits:
@@ -312,16 +316,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, record: RunRecord) -> Any:
+def _run(args: argparse.Namespace, record: RunRecord, wiring: app.Wiring) -> RunResult:
     settings = settings_for(args, dict(os.environ))
-    request = parse_request(args, app.utc_now().date())
+    request = parse_request(args, wiring.clock())
     if isinstance(request, RangeRequest) and request.summarize and not settings.summary_model:
         raise BadInput("--summary-model", None, "required by --summarize (or set SUMMARY_MODEL)")
-    ports = ports_for(args, settings, request)
+    ports = ports_for(args, settings, request, wiring)
     progress = None
     if args.command == "backfill" and not args.no_progress:
         progress = ProgressBar()
-    return app.handle(request, ports, settings, record=record, progress=progress)
+    return app.handle(request, ports, settings, record=record, progress=progress, clock=wiring.clock)
 
 
 def _print_result(args: argparse.Namespace, result: dict[str, Any]) -> None:

@@ -1,0 +1,166 @@
+"""The run steps both use cases share: the run's context, reading and writing a day, the per-day
+fan-out, publishing (then recording what was published), and the "first 10 … and N more" text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TypeVar
+
+from .archive import ArchiveUnreadable, admit, archive_key, decode_day, encode_day, same_record
+from .errors import DailyPapersError
+from .models import Day
+from .ports import Log, MetricSink, NoMetrics, Ports
+from .publish import Publication
+from .results import RunRecord
+
+T = TypeVar("T")
+Progress = Callable[[int, int, str], None]
+
+
+class Cancelled(DailyPapersError):
+    """The run was interrupted (Ctrl-C in the CLI): days not started were not fetched."""
+
+
+class RunContext:
+    """One run's journal, log, metrics, clock, time budget and cancellation."""
+
+    def __init__(
+        self,
+        record: RunRecord | None = None,
+        *,
+        log: Log | None = None,
+        metrics: MetricSink | None = None,
+        progress: Progress | None = None,
+        time_left: Callable[[], float] | None = None,
+        now: Callable[[], dt.datetime] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        self.record = record or RunRecord()
+        self.log: Log = log or logging.getLogger("hf_daily_papers")
+        self.metrics = metrics or NoMetrics()
+        self.progress = progress
+        self.time_left = time_left  # seconds left in this invocation (Lambda); None: no limit
+        self.now = now or (lambda: dt.datetime.now(dt.UTC))
+        self.cancel = cancel or threading.Event()
+        self._lock = threading.Lock()  # days are prepared in worker threads
+
+    def count(self, name: str, value: float) -> None:
+        with self._lock:
+            self.metrics.add_metric(name, "Count", value)
+
+
+def error_text(exc: BaseException) -> str:
+    """An exception as one failure line: our own errors say it all; others carry their type."""
+    return str(exc) if isinstance(exc, DailyPapersError) else f"{type(exc).__name__}: {exc}"
+
+
+def listed(items: Sequence[str], shown: int = 10) -> str:
+    """`a, b, c` — the first `shown`, then "and N more"."""
+    text = ", ".join(items[:shown])
+    return text + (f" and {len(items) - shown} more" if len(items) > shown else "")
+
+
+# -- a day in the archive ----------------------------------------------------------------------
+def read_day(ports: Ports, date: dt.date, ctx: RunContext, *, papers: bool, dry_run: bool) -> tuple[Day | None, bool]:
+    """(the day as archived or None, whether an unreadable object stands at its key).
+
+    An unreadable object is treated as a day never archived: it is fetched again, and the bad
+    object is kept aside (a file renamed beside it; in S3 the previous version) unless dry run."""
+    key = archive_key(date)
+    data = ports.archive.get(key)
+    if data is None:
+        return None, False
+    try:
+        return decode_day(date, key, data, papers=papers), False
+    except ArchiveUnreadable as exc:
+        kept = "" if dry_run else f"; the object is kept as {ports.archive.set_aside(key)}"
+        ctx.log.warning(f"archive object {key} unreadable; treated as missing{kept}",
+                        extra={"key": key, "problem": str(exc)})
+        ctx.count("ArchiveUnreadable", 1)
+        return None, True
+
+
+def fetch_day(ports: Ports, date: dt.date, ctx: RunContext) -> Day:
+    """One day from the source, with only what the archive can keep; left-out items are logged."""
+    day = admit(ports.source.fetch_day(date))
+    if day.skipped:
+        ctx.log.warning(f"{date}: left out {len(day.skipped)} item(s)",
+                        extra={"date": date.isoformat(), "skipped": list(day.skipped)})
+        ctx.count("PapersSkipped", len(day.skipped))
+    return day
+
+
+def store_day(ports: Ports, day: Day, stored: Day | None, ctx: RunContext) -> bool:
+    """Write the day unless the archive holds the same record; True if written."""
+    if stored is not None and same_record(stored, day):
+        return False
+    key = archive_key(day.date)
+    ports.archive.put(key, encode_day(day, ports.source.url(day.date)))
+    ctx.record.wrote_archive(key)
+    return True
+
+
+# -- many days ---------------------------------------------------------------------------------
+def each_day(
+    dates: Sequence[dt.date], step: Callable[[dt.date], T], ctx: RunContext, *, workers: int,
+    failed: Callable[[dt.date, str], T],
+) -> list[T]:
+    """`step` for every date, `workers` at a time, in date order. One failing day never takes the
+    others down (`failed` makes its result); a single day fails as itself (its precise error).
+    A cancelled run starts no more days: it raises `Cancelled` once the running ones finish."""
+    if len(dates) == 1:
+        result = step(dates[0])
+        _tick(ctx, 1, 1, dates[0])
+        return [result]
+    done: dict[dt.date, T] = {}
+    pending = iter(dates)
+    running: dict[Future[T], dt.date] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        def start() -> None:
+            for date in pending:
+                running[pool.submit(step, date)] = date
+                if len(running) >= workers:
+                    return
+        start()
+        while running:
+            finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in finished:
+                date = running.pop(future)
+                try:
+                    done[date] = future.result()
+                except Exception as exc:  # noqa: BLE001 - one failing day is reported with the others
+                    error = error_text(exc)
+                    ctx.log.warning(f"day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error},
+                                    exc_info=not isinstance(exc, DailyPapersError))
+                    done[date] = failed(date, error)
+                _tick(ctx, len(done), len(dates), date)
+            if not ctx.cancel.is_set():
+                start()
+    if ctx.cancel.is_set():
+        raise Cancelled(f"interrupted: {len(done)} of {len(dates)} day(s) were done, the rest not started")
+    return [done[d] for d in dates]
+
+
+def _tick(ctx: RunContext, done: int, total: int, date: dt.date) -> None:
+    if ctx.progress:
+        ctx.progress(done, total, date.isoformat())
+
+
+# -- publishing --------------------------------------------------------------------------------
+def publish(ports: Ports, files: dict[str, str], message: str, ctx: RunContext) -> Publication | None:
+    """Every post in one commit, recorded in the run's journal; None when there is nothing."""
+    if not files:
+        return None
+    try:
+        publication = ports.publisher.publish(files, message)
+    except Exception:
+        ctx.record.unpublished(list(files))
+        raise
+    if publication.commit_sha:
+        ctx.record.committed(publication.commit_sha)
+    return publication
