@@ -27,7 +27,7 @@ from fakes.server import Fault, Reply
 SOURCE = ROOT / "functions" / "daily_papers"  # this checkout's package, whatever is installed
 PREFIX = "hf-daily-papers: "
 # Settings the user's shell might hold; every test starts without them.
-SETTING_NAMES = ("GITHUB_", "BUCKET_", "AWS_", "TOP_N", "POST_", "SUMMARY_MODEL", "HF_", "REFRESH_DAYS")
+SETTING_NAMES = ("GITHUB_", "BUCKET_", "AWS_", "TOP_N", "POST_", "SUMMARY_", "HF_", "REFRESH_DAYS")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Any = None) -> subprocess.CompletedProcess[str]:
@@ -164,7 +164,8 @@ def test_summary_model_flag_turns_summaries_on_with_the_users_aws_credentials(ma
     from fakes.bedrock import FakeBedrock
 
     hf_dir = saved_answers(tmp_path / "hf", "2026-02-25")
-    with FakeBedrock(default="짧은 한국어 요약입니다.") as bedrock:
+    said = "이 논문은 새로운 방법을 제안하고, 여러 실험을 통해 기존 방법보다 나은 결과를 보여 준다."  # passes the check
+    with FakeBedrock(default=said) as bedrock:
         for name, value in {"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": bedrock.url, "AWS_ACCESS_KEY_ID": "testing",
                             "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
             monkeypatch.setenv(name, value)
@@ -172,7 +173,7 @@ def test_summary_model_flag_turns_summaries_on_with_the_users_aws_credentials(ma
                               "--summary-model", "us.anthropic.claude-3-5-haiku-20241022-v1:0")
 
     assert code == 0, err
-    assert out.count("   - 요약: 짧은 한국어 요약입니다.\n") == 10
+    assert out.count(f"   - 요약: {said}\n") == 10
     assert {call.model_id for call in bedrock.calls} == {"us.anthropic.claude-3-5-haiku-20241022-v1:0"}
 
 
@@ -199,6 +200,7 @@ def test_summary_model_flag_turns_summaries_on_with_the_users_aws_credentials(ma
         (["--author", "lim 4349"], "--author='lim 4349': expected an author id (letters, digits, _ . -)"),
         (["--summary-model", "claude please"],
          "--summary-model='claude please': expected a Bedrock model id, inference profile id or ARN"),
+        (["--summary-language", "fr"], "--summary-language='fr': expected one of ko, en, ja, zh"),
         (["backfill", "--start", "2026-02-10", "--end", "2026-02-01"], "--end='2026-02-01': is before --start 2026-02-10"),
         (["backfill", "--start", "2026-02-30", "--end", "2026-03-01"], "--start='2026-02-30': no such date"),
         (["backfill", "--start", "2026-02-01", "--end", "2026-02-02", "--summarize"],

@@ -38,6 +38,7 @@ FLAG_SETTINGS = {
     "top_n": ("--top-n", "TOP_N"),
     "author": ("--author", "POST_AUTHOR"),
     "summary_model": ("--summary-model", "SUMMARY_MODEL"),
+    "summary_language": ("--summary-language", "SUMMARY_LANGUAGE"),
 }
 #: Saved API answers are `<date>.json`; a folder without any is not a folder of saved answers.
 SAVED_ANSWER_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].json"
@@ -60,8 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--top-n", type=int, help="papers per post, 0 = all (env TOP_N, default 10)")
         p.add_argument("--author", help="front matter author (env POST_AUTHOR)")
         p.add_argument("--summary-model", metavar="ID",
-                       help="Bedrock model or inference profile for Korean summaries, with your AWS "
+                       help="Bedrock model or inference profile for the summaries, with your AWS "
                             "credentials (env SUMMARY_MODEL; default off)")
+        p.add_argument("--summary-language", metavar="LANG",
+                       help="language of the summaries: ko, en, ja or zh (env SUMMARY_LANGUAGE, default ko)")
         p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
 
     run = sub.add_parser("run", help="one day (default command)")
