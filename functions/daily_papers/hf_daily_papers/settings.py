@@ -23,6 +23,8 @@ _REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
 # A Bedrock model id, inference-profile id or ARN (it becomes a path segment of the Converse URL).
 _MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,2047}")
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+#: The languages summaries can be written in (summary_check.LANGUAGES has their scripts).
+SUMMARY_LANGUAGES = ("ko", "en", "ja", "zh")
 
 
 class Secret:
@@ -67,6 +69,7 @@ class Settings:
     github_tree_max_entries: int = 100  # entries per create-tree request (a commit's tree is built in chunks)
     github_tree_max_bytes: int = 1_000_000  # JSON body bytes per create-tree request
     summary_model: str | None = None  # SUMMARY_MODEL: Bedrock model / inference profile id or ARN; None = off
+    summary_language: str = "ko"  # SUMMARY_LANGUAGE: the language of the summaries (SUMMARY_LANGUAGES)
     post_image: bool = False  # POST_IMAGE: front matter image: of the top paper
     post_links: tuple[str, ...] = ()  # POST_LINKS: subset of ("code", "project"), in that order
 
@@ -105,6 +108,7 @@ class Settings:
                 low=10_000, high=100_000_000,
             ),
             summary_model=get("SUMMARY_MODEL"),
+            summary_language=get("SUMMARY_LANGUAGE") or cls.summary_language,
             post_image=_flag("POST_IMAGE", get("POST_IMAGE")),
             post_links=_links("POST_LINKS", get("POST_LINKS")),
         )
@@ -123,6 +127,9 @@ class Settings:
             raise SettingsError(
                 "SUMMARY_MODEL", self.summary_model, "expected a Bedrock model id, inference profile id or ARN"
             )
+        if self.summary_language not in SUMMARY_LANGUAGES:
+            raise SettingsError("SUMMARY_LANGUAGE", self.summary_language,
+                                f"expected one of {', '.join(SUMMARY_LANGUAGES)}")
         if self.bucket_name is not None and not _BUCKET.fullmatch(self.bucket_name):
             raise SettingsError("BUCKET_NAME", self.bucket_name, "not a valid S3 bucket name")
         if self.post_author is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+", self.post_author):
