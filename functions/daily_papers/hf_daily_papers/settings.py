@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .errors import SettingsError
+from .errors import AuthError, SettingsError
+from .redact import register, register_refused, token_problem
 
 # GitHub's account names: 1-39 letters, digits or hyphens, no hyphen first or last.
 _OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?")
@@ -88,7 +89,7 @@ class Settings:
             github_repository=get("GITHUB_REPOSITORY"),
             github_branch=get("GITHUB_BRANCH") or cls.github_branch,
             github_token_secret=get("GITHUB_TOKEN_SECRET"),
-            github_token=_secret(get("GITHUB_TOKEN")),
+            github_token=_secret("GITHUB_TOKEN", get("GITHUB_TOKEN")),
             bucket_name=get("BUCKET_NAME"),
             post_author=get("POST_AUTHOR"),
             top_n=_int("TOP_N", get("TOP_N"), cls.top_n, low=0, high=1000),
@@ -97,7 +98,7 @@ class Settings:
                 "FETCH_CONCURRENCY", get("FETCH_CONCURRENCY"), cls.fetch_concurrency, low=1, high=8
             ),
             hf_max_rps=_rate("HF_MAX_RPS", get("HF_MAX_RPS"), cls.hf_max_rps),
-            hf_token=_secret(get("HF_TOKEN")),
+            hf_token=_secret("HF_TOKEN", get("HF_TOKEN")),
             hf_token_secret=get("HF_TOKEN_SECRET"),
             github_tree_max_entries=_int(
                 "GITHUB_TREE_MAX_ENTRIES", get("GITHUB_TREE_MAX_ENTRIES"), cls.github_tree_max_entries,
@@ -209,8 +210,17 @@ def _int(name: str, raw: str | None, default: int, *, low: int, high: int) -> in
     return value
 
 
-def _secret(raw: str | None) -> Secret | None:
-    return Secret(raw) if raw else None
+def _secret(name: str, raw: str | None) -> Secret | None:
+    """A token setting: refused (naming the variable, never the value) if it cannot be a token,
+    and registered with the mask, so no error text or log line can show it."""
+    if not raw:
+        return None
+    problem = token_problem(raw)
+    if problem:
+        register_refused(raw)
+        raise AuthError("settings", name, problem)
+    register(raw)
+    return Secret(raw)
 
 
 def _flag(name: str, raw: str | None) -> bool:
