@@ -152,6 +152,14 @@ def test_a_number_written_as_a_word_in_the_abstract_grounds_the_digits() -> None
     assert check(WITHEVERYONE, with_sentence(WITHEVERYONE, "최대 12명까지 다룬다.")).unsupported == ("12",)
 
 
+def test_a_multiplier_word_in_the_abstract_grounds_the_multiplier() -> None:
+    base = faithful(ENVHARNESS)
+    doubled = base.abstract.replace("achieving up to", "doubling the success rate and achieving up to")
+    text = f"{base.text} 성공률은 2배가 되었다."
+    assert check_summary(text, "end_turn", title=base.title, abstract=doubled, language="ko").accepted
+    assert check(ENVHARNESS, text).unsupported == ("2×",)
+
+
 def test_numbers_inside_names_are_names_not_figures() -> None:
     verdict = check(ENVHARNESS, with_sentence(ENVHARNESS, "CIFAR-10에서 3 % 향상된 CNN이다."))
     assert verdict.reasons == ("unsupported figure: 3 %", "unsupported name: CIFAR-10", "unsupported name: CNN")

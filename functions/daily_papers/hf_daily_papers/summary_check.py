@@ -197,6 +197,10 @@ _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", 
                  "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
 _WORDS = {word: n for n, word in enumerate(_NUMBER_WORDS)} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
 _WORD = re.compile(rf"\b({'|'.join(_WORDS)})\b", re.IGNORECASE)
+#: …and multiplier words a multiplier: "doubles the speed" grounds 2× (2배).
+_TIMES_WORDS = {"twice": 2, "double": 2, "doubles": 2, "doubled": 2, "doubling": 2, "triple": 3, "triples": 3,
+                "tripled": 3, "tripling": 3, "threefold": 3, "fourfold": 4, "tenfold": 10}
+_TIMES_WORD = re.compile(rf"\b({'|'.join(_TIMES_WORDS)})\b", re.IGNORECASE)
 
 
 def _scaled(match: re.Match[str]) -> str:
@@ -309,6 +313,7 @@ class _Source:
                 if value is not None:
                     self.figures.add((value, ""))
         self.figures.update((Decimal(_WORDS[w.lower()]), "") for w in _WORD.findall(text))  # "ten identities"
+        self.figures.update((Decimal(_TIMES_WORDS[w.lower()]), "×") for w in _TIMES_WORD.findall(text))
         self.parts = _parts(text)
         self.starts: dict[str, list[int]] = {}
         for i, part in enumerate(self.parts):
