@@ -141,6 +141,27 @@ def test_a_careless_log_line_of_the_run_is_masked(invoke, run_log):
     assert (line["message"], line["echo"]) == ("a careless line ***", {"header": "Bearer ***"})
 
 
+def test_a_library_error_quoting_the_token_is_masked_in_the_log_and_in_what_lambda_returns(
+    invoke, github, aws, run_log, fast_http
+):
+    from hf_daily_papers import app, handler
+
+    invoke({"date": DATE})  # the token is read: the mask knows it
+
+    def clock() -> Any:  # any library failing with the token in its text, as http.client does
+        raise ValueError(f"Invalid header value b'Bearer {TOKEN}\\nX: 1'")
+
+    handler.reset_environment(app.Wiring(clock=clock, http=fast_http))
+    with pytest.raises(ValueError) as caught:  # the same type, for Lambda's errorType
+        invoke({"date": DATE})
+
+    assert str(caught.value) == "Invalid header value b'Bearer ***\\nX: 1'"  # Lambda's errorMessage
+    assert not _shown(TOKEN, "".join(traceback.format_exception(caught.value)))
+    failed = run_log.find("run failed (ValueError)")
+    assert "Invalid header value b'Bearer ***" in failed["exception"]
+    assert not _shown(TOKEN, run_log.text)
+
+
 def test_the_token_is_read_once_per_invocation_and_a_rotated_one_is_picked_up(invoke, github, secret_reads):
     # Invocation 1 retries a lot (a 502, and a lost race that re-reads everything): one read.
     github.inject(Fault("POST", r"/git/trees$", Reply(502, "bad gateway")), Fault("PATCH", REF_UPDATE, Reply(422, FAST_FORWARD)))
