@@ -44,21 +44,49 @@ class ArchiveUnreadable(DailyPapersError):
 
 
 # -- Day -> bytes ------------------------------------------------------------------------------
-def admit(day: Day) -> Day:
-    """The day with every item the archive can keep (UTF-8 JSON that reads back the same).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # the C encoder (no indent)
+_CANNOT_KEEP = (ValueError, TypeError, UnicodeEncodeError, RecursionError)
 
-    The check is the encode the archive does anyway; only when it fails are the items walked
-    (`parse.unarchivable`) to leave out the ones that cannot be kept, with their reasons."""
+
+def encode_day(day: Day, url: str) -> tuple[Day, bytes]:
+    """(the day as archived, its archive document). `url` is where the list was read.
+
+    Every item is kept exactly as served, by the C encoder (`indent` would make Python fall
+    back to its pure-Python encoder: half the time of a whole run). The check that
+    an item can be kept (UTF-8 JSON that reads back the same) is this encode: only when it
+    fails are the items walked (`parse.unarchivable`), and the ones that cannot be kept are left
+    out of the day (its papers too) with their reasons in `skipped`."""
     try:
-        _items_json(day.items)
-        return day
-    except (ValueError, TypeError, UnicodeEncodeError, RecursionError):
-        pass
+        return _encoded(day, url)
+    except _CANNOT_KEEP:
+        day = _admitted(day)
+        return _encoded(day, url)
+
+
+def _encoded(day: Day, url: str) -> tuple[Day, bytes]:
+    head: dict[str, Any] = {
+        "schema": SCHEMA,
+        "date": day.date.isoformat(),
+        "fetched_at": day.fetched_at,
+        "source": url,
+        "origin": day.source,
+        "count": len(day.items),
+        "ranking": [p.id for p in rank(day.papers, 0)] if day.papers or not day.items else _stored_ranking(day),
+        "skipped": list(day.skipped),
+    }
+    if day.summaries:  # only with summaries on: documents stay as they were without them
+        head["summaries"] = {pid: _summary_json(day.summaries[pid]) for pid in sorted(day.summaries)}
+    if day.rejections:
+        head["rejections"] = {pid: _rejection_json(day.rejections[pid]) for pid in sorted(day.rejections)}
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    document = text[:-2] + ',\n "papers": ' + _ENCODER.encode(day.items) + "\n}\n"
+    return day, document.encode("utf-8")  # a lone surrogate (a `\\ud800` escape) cannot be stored
+
+
+def _admitted(day: Day) -> Day:
     from .parse import unarchivable
 
     bad = dict(unarchivable(list(day.items)))
-    if not bad:  # nothing to blame on one item: let the store say what is wrong
-        return day
     ids = {(item.get("paper") or {}).get("id") for i, item in enumerate(day.items) if i in bad}
     return replace(
         day,
@@ -68,33 +96,10 @@ def admit(day: Day) -> Day:
     )
 
 
-def _items_json(items: tuple[dict[str, Any], ...]) -> str:
-    """The items, one per line, by the C encoder (`indent` would make Python fall back to its
-    pure-Python encoder: twice the time of the whole run). Raises on what cannot be kept."""
-    text = ",\n".join(json.dumps(item, ensure_ascii=False, allow_nan=False) for item in items)
-    text.encode("utf-8")  # a lone surrogate (from a `\\ud800` escape) cannot be stored
-    return text
-
-
-def encode_day(day: Day, url: str) -> bytes:
-    """The day's archive document. `url` is where the list was read (the API URL or the file)."""
-    head: dict[str, Any] = {
-        "schema": SCHEMA,
-        "date": day.date.isoformat(),
-        "fetched_at": day.fetched_at,
-        "source": url,
-        "origin": day.source,
-        "count": len(day.items),
-        "ranking": [p.id for p in rank(day.papers, 0)],
-        "skipped": list(day.skipped),
-    }
-    if day.summaries:  # only with summaries on: documents stay as they were without them
-        head["summaries"] = {pid: _summary_json(day.summaries[pid]) for pid in sorted(day.summaries)}
-    if day.rejections:
-        head["rejections"] = {pid: _rejection_json(day.rejections[pid]) for pid in sorted(day.rejections)}
-    text = json.dumps(head, ensure_ascii=False, indent=1)
-    items = _items_json(day.items)
-    return (text[:-2] + ',\n "papers": [\n' + items + ("\n" if items else "") + "]\n}").encode("utf-8")
+def _stored_ranking(day: Day) -> list[str]:
+    """The ranking of a day read back without its papers parsed."""
+    ids = [((item.get("paper") or {}).get("id"), (item.get("paper") or {}).get("upvotes")) for item in day.items]
+    return [pid for pid, _ in sorted(ids, key=lambda x: -x[1] if isinstance(x[1], int) else 0)]
 
 
 def same_record(stored: Day, new: Day) -> bool:

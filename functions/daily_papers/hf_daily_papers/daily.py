@@ -28,7 +28,7 @@ from .models import Day, Paper, rank
 from .ports import Ports
 from .render import PostStyle, post_path, render_daily
 from .results import DailyResult, DayResult, RangeResult, Status, SummaryCounts
-from .run import RunContext, each_day, fetch_day, listed, publish, read_day, store_day
+from .run import RunContext, each_day, fetch_day, listed, publish, read_day, record_of, store_day, write
 from .summaries import SummaryFill, fill_summaries
 
 
@@ -182,11 +182,12 @@ def _write(
         return DayResult(item.date, Status.EMPTY, archive_key=key), None
     if day.empty:
         return _empty(day, stored, ports, ctx, dry_run=dry_run), None
-    day = _with_summaries(day, stored, fill)
+    record = record_of(ports, _with_summaries(day, stored, fill), stored, ctx)
+    day = record.day  # without any item the archive cannot keep
     papers: list[Paper] = rank(day.papers, options.top_n)
     texts = None if fill is None else {p.id: fill.summaries[p.id].text for p in papers if p.id in fill.summaries}
     post = render_daily(item.date, papers, options.style, texts)
-    archived = False if dry_run else store_day(ports, day, stored, ctx)
+    archived = False if dry_run else write(ports, record, ctx)
     counts = None
     if fill is not None:
         counts = SummaryCounts(fill.made, fill.rejected, len(fill.missing))

@@ -9,9 +9,10 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from typing import TypeVar
 
-from .archive import ArchiveUnreadable, admit, archive_key, decode_day, encode_day, same_record
+from .archive import ArchiveUnreadable, archive_key, decode_day, encode_day, same_record
 from .errors import DailyPapersError
 from .models import Day
 from .ports import Log, MetricSink, NoMetrics, Ports
@@ -86,23 +87,51 @@ def read_day(ports: Ports, date: dt.date, ctx: RunContext, *, papers: bool, dry_
 
 
 def fetch_day(ports: Ports, date: dt.date, ctx: RunContext) -> Day:
-    """One day from the source, with only what the archive can keep; left-out items are logged."""
-    day = admit(ports.source.fetch_day(date))
-    if day.skipped:
-        ctx.log.warning(f"{date}: left out {len(day.skipped)} item(s)",
-                        extra={"date": date.isoformat(), "skipped": list(day.skipped)})
-        ctx.count("PapersSkipped", len(day.skipped))
+    """One day from the source; left-out items are logged and counted."""
+    day = ports.source.fetch_day(date)
+    _log_skipped(day.date, day.skipped, ctx)
     return day
+
+
+def _log_skipped(date: dt.date, skipped: Sequence[str], ctx: RunContext) -> None:
+    if skipped:
+        ctx.log.warning(f"{date}: left out {len(skipped)} item(s)",
+                        extra={"date": date.isoformat(), "skipped": list(skipped)})
+        ctx.count("PapersSkipped", len(skipped))
+
+
+@dataclass(frozen=True)
+class Record:
+    """A day ready to archive: the day as it will be kept, and its document (None: the archive
+    already holds the same record, nothing to write)."""
+
+    day: Day
+    data: bytes | None
+
+
+def record_of(ports: Ports, day: Day, stored: Day | None, ctx: RunContext) -> Record:
+    """The day's archive record; items the archive cannot keep are left out (and logged) here,
+    before the post is rendered from the day."""
+    if stored is not None and same_record(stored, day):
+        return Record(day, None)
+    kept, data = encode_day(day, ports.source.url(day.date))
+    _log_skipped(day.date, kept.skipped[len(day.skipped):], ctx)
+    return Record(kept, data)
+
+
+def write(ports: Ports, record: Record, ctx: RunContext) -> bool:
+    """Write the record if there is anything to write; True if written."""
+    if record.data is None:
+        return False
+    key = archive_key(record.day.date)
+    ports.archive.put(key, record.data)
+    ctx.record.wrote_archive(key)
+    return True
 
 
 def store_day(ports: Ports, day: Day, stored: Day | None, ctx: RunContext) -> bool:
     """Write the day unless the archive holds the same record; True if written."""
-    if stored is not None and same_record(stored, day):
-        return False
-    key = archive_key(day.date)
-    ports.archive.put(key, encode_day(day, ports.source.url(day.date)))
-    ctx.record.wrote_archive(key)
-    return True
+    return write(ports, record_of(ports, day, stored, ctx), ctx)
 
 
 # -- many days ---------------------------------------------------------------------------------
