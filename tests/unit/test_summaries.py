@@ -312,3 +312,38 @@ def test_a_run_that_does_not_ask_still_gets_every_kept_summary(log: logging.Logg
     kept = {pid: kept_summary(pid, model) for pid in IDS[:3]}
     result = fill([paper(pid) for pid in IDS], model, log, kept=kept, stop=True)
     assert model.calls == [] and result.summaries == kept and result.missing == tuple(IDS[3:])
+
+
+@pytest.mark.parametrize("changed", [{"model": "another"}, {"prompt_version": 1}, {"language": "en"}],
+                         ids=["other-model", "other-prompt", "other-language"])
+def test_an_older_summary_of_the_same_text_is_shown_until_a_new_one_is_made(log: logging.Logger,
+                                                                             changed: dict[str, object]) -> None:
+    """A run that does not ask (or whose call fails) strips no summary: the older one of the same
+    title and abstract stays on the post, and the paper is listed for a later run to remake."""
+    model = ScriptedModel({IDS[0]: [SummaryFailed("throttled"), good(IDS[0])]})
+    older = {IDS[0]: kept_summary(IDS[0], model, **changed)}
+
+    not_asked = fill([paper(IDS[0])], model, log, kept=older, stop=True)
+    failed = fill([paper(IDS[0])], model, log, kept=older)
+    remade = fill([paper(IDS[0])], model, log, kept=older)
+
+    assert (not_asked.summaries, not_asked.missing) == (older, (IDS[0],))
+    assert (failed.summaries, failed.missing) == (older, (IDS[0],))
+    assert (remade.texts, remade.missing, remade.made) == ({IDS[0]: faithful(IDS[0]).text}, (), 1)
+
+
+def test_a_summary_of_another_abstract_is_never_shown(log: logging.Logger) -> None:
+    model = ScriptedModel(default=SummaryFailed("throttled"))
+    other_text = {IDS[0]: kept_summary(IDS[0], model, source_hash="0123456789abcdef")}
+
+    assert fill([paper(IDS[0])], model, log, kept=other_text, stop=True).summaries == {}
+    assert fill([paper(IDS[0])], model, log, kept=other_text).summaries == {}
+
+
+def test_a_rejection_hides_an_older_summary_of_the_same_text(log: logging.Logger) -> None:
+    model = ScriptedModel({IDS[0]: [bad(IDS[0]), bad(IDS[0])]})
+    older = {IDS[0]: kept_summary(IDS[0], model, prompt_version=1)}
+
+    result = fill([paper(IDS[0])], model, log, kept=older)
+
+    assert result.summaries == {} and list(result.rejections) == [IDS[0]]

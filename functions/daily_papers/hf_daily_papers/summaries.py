@@ -7,6 +7,9 @@ of a day's listed papers, in order:
 
 1. A kept summary with the same key is reused (no call). A kept one with another key (another
    model, prompt, language, or a changed title or abstract) is not used: the paper is asked again.
+   Until a new one is made (this fill does not ask, or the call fails), a kept summary of the same
+   title and abstract by another model, prompt or language is still shown, and the paper is listed
+   as missing; one of another title or abstract is never shown (it summarises another text).
 2. A kept rejection with the same key: the paper is not asked again and stays without a summary;
    it counts as `rejected`, not `missing`. Another key: asked again.
 3. Otherwise the model is asked and its answer checked (summary_check.check_summary). A rejected
@@ -106,11 +109,11 @@ class Log(Protocol):
 
 @dataclass(frozen=True)
 class SummaryFill:
-    summaries: Mapping[str, Summary]  # the listed papers that have one (kept or new)
+    summaries: Mapping[str, Summary]  # what to show: kept (current, or older until remade) and new ones
     rejections: Mapping[str, Rejection]  # the rejections made by this fill (kept ones are not repeated)
     made: int  # new summaries
     rejected: int  # listed papers without a summary because of a rejection: new ones + kept ones that still apply
-    missing: tuple[str, ...]  # paper ids without a summary that a later run should ask for, in order
+    missing: tuple[str, ...]  # paper ids a later run should ask for, in order (some show an older summary)
     stopped: bool  # asking stopped early: should_stop(), a permanent failure, or GIVE_UP_AFTER failures
 
     @property
@@ -148,8 +151,9 @@ def fill_summaries(
         seen.add(paper.id)
         hashed = source_hash(paper)
         summary = kept.get(paper.id)
-        if summary is not None and (summary.model, summary.prompt_version, summary.language) == key \
-                and summary.source_hash == hashed:
+        if summary is not None and summary.source_hash != hashed:
+            summary = None  # it summarises another title or abstract: never shown again
+        if summary is not None and (summary.model, summary.prompt_version, summary.language) == key:
             summaries[paper.id] = summary
             continue
         rejection = rejected.get(paper.id)
@@ -160,13 +164,13 @@ def fill_summaries(
         if halted is None and should_stop():
             stopped, halted = True, ""
         if halted is not None:
-            missing.append(paper.id)
+            _shown_until_made(paper.id, summary, summaries, missing)
             not_asked += 1
             continue
         try:
             outcome = _ask(paper, model, should_stop)
         except SummaryFailed as failure:
-            missing.append(paper.id)
+            _shown_until_made(paper.id, summary, summaries, missing)
             log.warning(f"summary missing for {paper.id}: {failure.reason}",
                         extra={"paper_id": paper.id, "summary_model": model.model, "reason": failure.reason})
             failed_in_a_row += 1
@@ -181,7 +185,7 @@ def fill_summaries(
             summaries[paper.id] = Summary(outcome, *key, hashed, stamp)
             made += 1
         elif outcome is None:  # time ran out before the retry: the next run asks again
-            missing.append(paper.id)
+            _shown_until_made(paper.id, summary, summaries, missing)
             stopped, halted = True, ""
         else:
             rejections[paper.id] = Rejection(outcome.reasons, *key, hashed, stamp)
@@ -192,6 +196,13 @@ def fill_summaries(
                     extra={"summary_model": model.model, "not_asked": not_asked})
     return SummaryFill(MappingProxyType(summaries), MappingProxyType(rejections), made,
                        len(rejections) + still_rejected, tuple(missing), stopped)
+
+
+def _shown_until_made(paper_id: str, stale: Summary | None, summaries: dict[str, Summary], missing: list[str]) -> None:
+    """Not asked (or no answer) this time: missing, with the same text's older summary shown meanwhile."""
+    missing.append(paper_id)
+    if stale is not None:
+        summaries[paper_id] = stale
 
 
 def _ask(paper: Paper, model: SummaryModel, should_stop: Callable[[], bool]) -> str | Verdict | None:
