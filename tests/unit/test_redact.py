@@ -233,7 +233,7 @@ def test_a_real_looking_token_can_be_one():
 
 
 def test_registering_from_many_threads_loses_no_token():
-    tokens = [new_token() for _ in range(64)]
+    tokens = [new_token() for _ in range(16)]
     threads = [threading.Thread(target=mask.register, args=(t,)) for t in tokens]
     for thread in threads:
         thread.start()

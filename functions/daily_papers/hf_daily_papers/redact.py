@@ -188,11 +188,14 @@ def _mask_pieces(text: str, pieces: frozenset[str], secrets: frozenset[str]) -> 
     """Mask every window of MIN_PIECE characters that is a piece of a secret (their union covers
     every run of 8+ characters of one), and every whole secret shorter than that."""
     spans: list[tuple[int, int]] = []
-    for piece in pieces:
-        at = text.find(piece)
-        while at != -1:
-            spans.append((at, at + MIN_PIECE))
-            at = text.find(piece, at + 1)
+    if len(pieces) < len(text):  # few secrets: look for each piece (str.find runs in C)
+        for piece in pieces:
+            at = text.find(piece)
+            while at != -1:
+                spans.append((at, at + MIN_PIECE))
+                at = text.find(piece, at + 1)
+    else:  # a short text: look up each of its windows
+        spans = [(i, i + MIN_PIECE) for i in range(len(text) - MIN_PIECE + 1) if text[i : i + MIN_PIECE] in pieces]
     for secret in secrets:
         if len(secret) < MIN_PIECE:
             at = text.find(secret)
