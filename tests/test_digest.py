@@ -14,12 +14,12 @@ import json
 import pytest
 from test_cli import run_cli
 
-from hf_daily_papers import app
-from hf_daily_papers.archive import S3Archive, day_document, encode
+from hf_daily_papers import app, handler
+from hf_daily_papers.archive import S3Archive, encode_day
 from hf_daily_papers.digest import DigestIncomplete, build_digest, render_digest, top_keywords
 from hf_daily_papers.errors import BadInput
 from hf_daily_papers.escape import fold_whitespace, md_code_span
-from hf_daily_papers.hf import parse_day
+from hf_daily_papers.parse import parse_day
 from hf_daily_papers.inputs import DigestRequest, parse_event, weekly
 from hf_daily_papers.models import Paper
 from hf_daily_papers.render import PostStyle
@@ -92,8 +92,8 @@ def expected_digest(name: str) -> str:
 def archive_day(s3, date: str, fetched_at: str, items: list[dict]) -> None:
     stamp = dt.datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
     day = parse_day(dt.date.fromisoformat(date), [items], stamp)
-    document = day_document(day, f"https://huggingface.co/api/daily_papers?date={date}")
-    S3Archive(s3, BUCKET).put(f"daily/2026/01/{date}.json", encode(document))
+    _, data = encode_day(day, f"https://huggingface.co/api/daily_papers?date={date}")
+    S3Archive(s3, BUCKET).put(f"daily/2026/01/{date}.json", data)
 
 
 @pytest.fixture
@@ -206,8 +206,13 @@ def test_a_day_that_cannot_be_fetched_fails_the_digest_naming_it(invoke, january
     assert github.files()[MONTHLY_POST] == expected_digest("2026-01-01-monthly-papers-summary.md")
 
 
-def test_current_month_stops_at_the_last_closed_day(invoke, january, hf, github, monkeypatch):
-    monkeypatch.setattr(app, "utc_now", lambda: dt.datetime(2026, 1, 7, 3, 0, tzinfo=dt.UTC))
+def at(moment: dt.datetime, http: object) -> None:
+    """The next invocation runs in a new execution environment whose clock says `moment`."""
+    handler.reset_environment(app.Wiring(clock=lambda: moment, http=http))  # type: ignore[arg-type]
+
+
+def test_current_month_stops_at_the_last_closed_day(invoke, january, hf, github, fast_http):
+    at(dt.datetime(2026, 1, 7, 3, 0, tzinfo=dt.UTC), fast_http)
 
     result = invoke({"digest": "monthly", "month": "2026-01"})
 
@@ -230,8 +235,8 @@ def test_a_period_without_papers_is_empty_and_publishes_nothing(invoke, january,
     assert github.requests == []
 
 
-def test_a_month_with_no_closed_day_yet_is_empty(invoke, january, hf, github, monkeypatch):
-    monkeypatch.setattr(app, "utc_now", lambda: dt.datetime(2026, 1, 1, 3, 0, tzinfo=dt.UTC))  # nothing closed
+def test_a_month_with_no_closed_day_yet_is_empty(invoke, january, hf, github, fast_http):
+    at(dt.datetime(2026, 1, 1, 3, 0, tzinfo=dt.UTC), fast_http)  # nothing closed
 
     result = invoke({"digest": "monthly", "month": "2026-01"})
 

@@ -96,7 +96,7 @@ def bedrock_error(code: str, message: str | None = None, status: int | None = No
 
 
 class FakeBedrock(FakeServer):
-    def __init__(self, *, default: Answer = "이 논문은 테스트용 요약입니다.",
+    def __init__(self, *, default: Answer = "이 논문은 새로운 방법을 제안하고 여러 실험으로 그 효과를 보여 줍니다. 저자들은 기존 접근의 한계도 함께 분석합니다.",
                  answers: Mapping[str, Answer | tuple[Answer, ...]] | None = None) -> None:
         super().__init__()
         self.default: Answer = default

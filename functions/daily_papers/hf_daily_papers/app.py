@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .archive import FolderArchive, S3Archive
@@ -46,6 +46,7 @@ class Wiring:
 
     clock: Callable[[], dt.datetime] = utc_now
     http: HttpConfig = field(default_factory=HttpConfig)
+    bedrock: Any = None  # a botocore Config for the Bedrock client; None: aws.client_config("bedrock-runtime")
 
 
 DEFAULT_WIRING = Wiring()
@@ -95,18 +96,18 @@ def github_token(settings: Settings) -> Callable[[], str]:
     return SecretToken(settings.github_token_secret or "")
 
 
-def summary_model(settings: Settings) -> SummaryModel | None:
+def summary_model(settings: Settings, wiring: Wiring = DEFAULT_WIRING) -> SummaryModel | None:
     """Bedrock when SUMMARY_MODEL is set; otherwise summaries are off."""
     if not settings.summary_model:
         return None
     from .bedrock import bedrock_model
 
-    return bedrock_model(settings.summary_model, language=settings.summary_language)
+    return bedrock_model(settings.summary_model, language=settings.summary_language, config=wiring.bedrock)
 
 
 def lambda_ports(settings: Settings, wiring: Wiring = DEFAULT_WIRING) -> Ports:
     return Ports(hf_source(settings, wiring), s3_archive(settings), github_publisher(settings, wiring),
-                 summary_model(settings))
+                 summary_model(settings, wiring))
 
 
 def folder_ports(out: Path, settings: Settings, *, hf_dir: Path | None = None,
@@ -115,7 +116,7 @@ def folder_ports(out: Path, settings: Settings, *, hf_dir: Path | None = None,
     source = FolderSource(hf_dir, wiring.clock) if hf_dir else hf_source(settings, wiring)
     archive = s3_archive(settings) if settings.bucket_name else FolderArchive(out / "archive")
     publisher = github_publisher(settings, wiring) if settings.github_repository else FolderPublisher(out / "blog")
-    return Ports(source, archive, publisher, summary_model(settings))
+    return Ports(source, archive, publisher, summary_model(settings, wiring))
 
 
 def run_options(settings: Settings) -> Options:

@@ -98,8 +98,12 @@ def _admitted(day: Day) -> Day:
 
 def _stored_ranking(day: Day) -> list[str]:
     """The ranking of a day read back without its papers parsed."""
-    ids = [((item.get("paper") or {}).get("id"), (item.get("paper") or {}).get("upvotes")) for item in day.items]
-    return [pid for pid, _ in sorted(ids, key=lambda x: -x[1] if isinstance(x[1], int) else 0)]
+    ranked: list[tuple[int, str]] = []
+    for item in day.items:
+        paper = item.get("paper") or {}
+        upvotes = paper.get("upvotes")
+        ranked.append((-upvotes if isinstance(upvotes, int) else 0, str(paper.get("id"))))
+    return [pid for _, pid in sorted(ranked, key=lambda r: r[0])]
 
 
 def same_record(stored: Day, new: Day) -> bool:

@@ -114,6 +114,7 @@ def run_days(
     results = each_day(
         dates, lambda d: _write(by_date[d], fills.get(d), ports, options, ctx, dry_run=dry_run),
         ctx, workers=options.concurrency, failed=lambda d, error: (DayResult(d, Status.FAILED, error=error), None),
+        progress=False,
     )
     posts = {r.post_path: post for r, post in results if post is not None and r.post_path}
     commit_sha = None

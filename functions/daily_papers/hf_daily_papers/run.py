@@ -137,14 +137,16 @@ def store_day(ports: Ports, day: Day, stored: Day | None, ctx: RunContext) -> bo
 # -- many days ---------------------------------------------------------------------------------
 def each_day(
     dates: Sequence[dt.date], step: Callable[[dt.date], T], ctx: RunContext, *, workers: int,
-    failed: Callable[[dt.date, str], T],
+    failed: Callable[[dt.date, str], T], progress: bool = True,
 ) -> list[T]:
-    """`step` for every date, `workers` at a time, in date order. One failing day never takes the
+    """`step` for every date, `workers` at a time, in date order (`progress`: each finished day is
+    reported to the run's progress). One failing day never takes the
     others down (`failed` makes its result); a single day fails as itself (its precise error).
     A cancelled run starts no more days: it raises `Cancelled` once the running ones finish."""
     if len(dates) == 1:
         result = step(dates[0])
-        _tick(ctx, 1, 1, dates[0])
+        if progress:
+            _tick(ctx, 1, 1, dates[0])
         return [result]
     done: dict[dt.date, T] = {}
     pending = iter(dates)
@@ -167,7 +169,8 @@ def each_day(
                     ctx.log.warning(f"day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error},
                                     exc_info=not isinstance(exc, DailyPapersError))
                     done[date] = failed(date, error)
-                _tick(ctx, len(done), len(dates), date)
+                if progress:
+                    _tick(ctx, len(done), len(dates), date)
             if not ctx.cancel.is_set():
                 start()
     if ctx.cancel.is_set():
