@@ -28,8 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions" / "daily_papers"), str(ROOT / "tests")]
 
-from fakes.synthetic import synthetic_day  # noqa: E402
-
 from hf_daily_papers.daily import Options, backfill  # noqa: E402
 from hf_daily_papers.inputs import RangeRequest  # noqa: E402
 from hf_daily_papers.models import Day  # noqa: E402
@@ -38,6 +36,8 @@ from hf_daily_papers.ports import Ports  # noqa: E402
 from hf_daily_papers.publish import Publication  # noqa: E402
 from hf_daily_papers.render import PostStyle  # noqa: E402
 from hf_daily_papers.run import RunContext  # noqa: E402
+
+from fakes.synthetic import synthetic_day  # noqa: E402
 
 NOW = dt.datetime(2027, 1, 2, 0, 15, tzinfo=dt.UTC)
 

@@ -19,9 +19,9 @@ from hf_daily_papers.archive import S3Archive, encode_day
 from hf_daily_papers.digest import DigestIncomplete, build_digest, render_digest, top_keywords
 from hf_daily_papers.errors import BadInput
 from hf_daily_papers.escape import fold_whitespace, md_code_span
-from hf_daily_papers.parse import parse_day
 from hf_daily_papers.inputs import DigestRequest, parse_event, weekly
 from hf_daily_papers.models import Paper
+from hf_daily_papers.parse import parse_day
 from hf_daily_papers.render import PostStyle
 
 from conftest import BUCKET, FIXTURES, load_event, make_item, s3_objects, s3_versions

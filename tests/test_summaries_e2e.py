@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-
 from botocore.config import Config
 
 from hf_daily_papers import app, handler

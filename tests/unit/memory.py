@@ -15,9 +15,9 @@ for path in (ROOT / "functions" / "daily_papers", ROOT / "tests"):  # the packag
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from hf_daily_papers.parse import parse_day  # noqa: E402
 from hf_daily_papers.httpclient import Response, json_bytes  # noqa: E402
 from hf_daily_papers.models import Day, Paper  # noqa: E402
+from hf_daily_papers.parse import parse_day  # noqa: E402
 
 from fakes.server import FakeServer, Request  # noqa: E402
 

@@ -11,9 +11,9 @@ import pytest
 
 from hf_daily_papers import app
 from hf_daily_papers.archive import FolderArchive, archive_key
+from hf_daily_papers.daily import Budget, DaysFailed
 from hf_daily_papers.errors import UpstreamUnavailable
 from hf_daily_papers.inputs import DailyRequest, RangeRequest
-from hf_daily_papers.daily import Budget, DaysFailed
 from hf_daily_papers.ports import Ports
 from hf_daily_papers.publish import FolderPublisher
 from hf_daily_papers.results import RunRecord, to_json

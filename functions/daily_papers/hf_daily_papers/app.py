@@ -21,7 +21,7 @@ from .digest import run_digest
 from .errors import SettingsError
 from .hf import FolderSource, HfApiSource
 from .httpclient import HttpClient, HttpConfig
-from .inputs import DailyRequest, DigestRequest, RangeRequest, Request, last_closed_day
+from .inputs import DailyRequest, RangeRequest, Request, last_closed_day
 from .pacing import PacedHttp, RateLimiter
 from .ports import Log, MetricSink, Ports
 from .publish import FolderPublisher, GitHubPublisher

@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import threading
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 

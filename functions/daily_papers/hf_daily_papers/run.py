@@ -164,7 +164,7 @@ def each_day(
                 date = running.pop(future)
                 try:
                     done[date] = future.result()
-                except Exception as exc:  # noqa: BLE001 - one failing day is reported with the others
+                except Exception as exc:
                     error = error_text(exc)
                     ctx.log.warning(f"day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error},
                                     exc_info=not isinstance(exc, DailyPapersError))
