@@ -289,3 +289,17 @@ def test_the_folder_archive_keeps_an_unreadable_file_beside_its_replacement(
     assert kept.read_bytes() == b"{ a hand edit gone wrong"
     assert any(str(kept) in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name, kept.name]  # no temporary file left
+
+
+def test_a_day_with_an_item_the_archive_cannot_keep_is_left_unchanged_by_a_rerun(
+    tmp_path: Path, archive: MemoryArchive
+) -> None:
+    items = [item(f"2602.0000{n}", n, "2026-02-19") for n in range(5)]
+    items[2]["numComments"] = float("nan")  # the paper is sound; its item cannot be archived as JSON
+    source = MemorySource({"2026-02-19": items})
+    first = to_json(app.handle(DailyRequest(day("2026-02-19")), ports(tmp_path, source, archive), SETTINGS))
+    assert first["papers"] == 4 and "2602.00002" not in (tmp_path / "blog" / "_posts" / "2026-02-19-daily-papers.md"
+                                                         ).read_text("utf-8")
+    assert any("nan" in s for s in archive.document("daily/2026/02/2026-02-19.json")["skipped"])
+    again = to_json(app.handle(DailyRequest(day("2026-02-19")), ports(tmp_path, source, archive), SETTINGS))
+    assert again["status"] == "unchanged" and again["archived"] is False and len(archive.puts) == 1

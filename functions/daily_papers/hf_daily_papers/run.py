@@ -116,6 +116,8 @@ def record_of(ports: Ports, day: Day, stored: Day | None, ctx: RunContext) -> Re
         return Record(day, None)
     kept, data = encode_day(day, ports.source.url(day.date))
     _log_skipped(day.date, kept.skipped[len(day.skipped):], ctx)
+    if kept is not day and stored is not None and same_record(stored, kept):
+        return Record(kept, None)  # the same items left out as when it was archived
     return Record(kept, data)
 
 
