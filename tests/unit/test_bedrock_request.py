@@ -23,10 +23,12 @@ PAPER = Paper("2608.19880", "EnvHarness: Awakening Static Worlds for Agent Learn
 
 @pytest.fixture(scope="module")
 def client() -> Any:
+    """A real client, of a Session of its own (boto3's default session is left to the tests that
+    need it, e.g. with moto's hook)."""
     import boto3
 
-    return boto3.client("bedrock-runtime", region_name="ap-northeast-2", aws_access_key_id="x",
-                        aws_secret_access_key="y")
+    return boto3.session.Session().client("bedrock-runtime", region_name="ap-northeast-2", aws_access_key_id="x",
+                                          aws_secret_access_key="y")
 
 
 @pytest.fixture
