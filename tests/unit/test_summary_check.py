@@ -258,9 +258,16 @@ def test_any_stop_reason_but_end_turn_is_a_cut_answer(stop_reason: str) -> None:
     assert verdict.reasons == (f"cut: stopReason {stop_reason or 'missing'}",)
 
 
-def test_an_answer_that_ends_mid_sentence_is_cut() -> None:
-    text = faithful(ENVHARNESS).text.rsplit(" ", 3)[0]
+@pytest.mark.parametrize("end", ["", "…", "...", " …)"])
+def test_an_answer_that_ends_mid_sentence_is_cut(end: str) -> None:
+    text = faithful(ENVHARNESS).text.rsplit(" ", 3)[0] + end
     assert check(ENVHARNESS, text).reasons == ("cut: ends mid-sentence",)
+
+
+@pytest.mark.parametrize("end", [".", "。", "!", "?", ".)", '."', "다.」"])
+def test_a_sentence_may_end_with_any_full_stop_and_a_closing_quote(end: str) -> None:
+    text = faithful(ENVHARNESS).text.removesuffix(".") + end
+    assert check(ENVHARNESS, text).accepted
 
 
 @pytest.mark.parametrize("text", ["", " \n\t ", "\u200b\u200b", "\ufeff\u2060\u200d", "\u3164\u3164", "\u115f\u1160",

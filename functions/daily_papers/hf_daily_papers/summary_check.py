@@ -125,11 +125,14 @@ def _is_alnum(char: str) -> bool:
 
 
 _CLOSERS = "\"'”’»)]}」』）】〕>"
-_ENDS = frozenset(".!?。！？…")
+_ENDS = frozenset(".!?。！？")
 
 
 def _ends_a_sentence(text: str) -> bool:
-    return text.rstrip(_CLOSERS + " ")[-1:] in _ENDS
+    """Ends with a full stop, question or exclamation mark (then maybe a quote or bracket); an
+    ellipsis is where a text was cut, not a sentence's end."""
+    end = text.rstrip(_CLOSERS + " ")
+    return end[-1:] in _ENDS and not end.endswith(("...", "…."))
 
 
 # ---------------------------------------------------------------------------------------------
