@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from .archive import archive_key
+from .aws import CLIENTS
 from .errors import DailyPapersError
 from .inputs import DailyRequest, RangeRequest
 from .models import Day, Paper, rank
@@ -45,7 +46,7 @@ class Budget:
     run needs — one model call already under way, plus, per day still to write, its render and
     archive write, plus the commit — measured from the work left, not a constant."""
 
-    model_call: float = 80.0  # one summary call's worst case (bedrock.BedrockModel.worst_case_seconds)
+    model_call: float = field(default_factory=lambda: CLIENTS["bedrock-runtime"].worst_case_seconds)  # one call
     per_day: float = 0.5  # render + one archive write (measured ~0.05 s against S3; margin for retries)
     commit: float = 60.0  # the commit: reads, create-tree chunks, commit, ref (measured ~2 s)
 

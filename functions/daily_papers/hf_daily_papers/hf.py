@@ -16,6 +16,7 @@ from .errors import DailyPapersError, UpstreamInvalid, UpstreamRejected
 from .httpclient import Http, Response
 from .models import LIVE, SAVED, Day
 from .parse import SERVICE, loads, parse_day
+from .redact import short
 
 PAGE_SIZE = 100
 MAX_PAGES = 50  # 5,000 papers; no real day comes close
@@ -130,7 +131,7 @@ def _error_text(body: bytes) -> str:
     try:
         data = json.loads(body)
         if isinstance(data, dict) and isinstance(data.get("error"), str):
-            return " ".join(data["error"][:200].split()).encode("utf-8", "replace").decode("utf-8")
+            return short(data["error"].encode("utf-8", "replace").decode("utf-8"))  # masked, then cut
     except (ValueError, UnicodeDecodeError, RecursionError):
         pass
-    return " ".join(body[:200].decode("utf-8", "replace").split()) or "(empty body)"
+    return short(body[:4096].decode("utf-8", "replace")) or "(empty body)"

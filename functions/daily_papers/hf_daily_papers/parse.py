@@ -21,6 +21,7 @@ from typing import Any
 
 from .errors import UpstreamInvalid
 from .models import LIVE, Day, Paper
+from .redact import short as redact_short
 
 SERVICE = "Hugging Face"
 # A plain paper id (arXiv's `2602.12675`, HF's own ids): letters, digits, `.`, `_`, `-`; never a
@@ -79,8 +80,8 @@ def loads(text: str | bytes, source: str, what: str, content_type: str | None = 
 
 
 def _preview(body: bytes, limit: int = 60) -> str:
-    text = " ".join(body[:limit].decode("utf-8", "replace").split())
-    return repr(text + ("..." if len(body) > limit else ""))
+    """The start of a body, masked first, then cut (a token straddling the cut shows nothing)."""
+    return repr(redact_short(body[:4096].decode("utf-8", "replace"), limit))
 
 
 # -- items → papers ---------------------------------------------------------------------------

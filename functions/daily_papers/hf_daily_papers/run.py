@@ -17,6 +17,7 @@ from .errors import DailyPapersError
 from .models import Day
 from .ports import Log, MetricSink, NoMetrics, Ports
 from .publish import Publication
+from .redact import short
 from .results import RunRecord
 
 T = TypeVar("T")
@@ -56,8 +57,9 @@ class RunContext:
 
 
 def error_text(exc: BaseException) -> str:
-    """An exception as one failure line: our own errors say it all; others carry their type."""
-    return str(exc) if isinstance(exc, DailyPapersError) else f"{type(exc).__name__}: {exc}"
+    """An exception as one failure line: our own errors say it all; others carry their type.
+    Masked (any secret a library put in its text), then cut."""
+    return short(str(exc) if isinstance(exc, DailyPapersError) else f"{type(exc).__name__}: {exc}", 500)
 
 
 def listed(items: Sequence[str], shown: int = 10) -> str:
