@@ -136,13 +136,13 @@ class Servers:
 
     def env(self, *, paced: bool = False) -> dict[str, str]:
         """The function's environment as deployed (template.yaml defaults), pointed at the servers.
-        The token is read through Powertools Parameters (GITHUB_TOKEN_SECRET), as deployed."""
+        The token is read through Powertools Parameters (BLOG_TOKEN_SECRET), as deployed."""
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
         env.update(
             PYTHONPATH=str(FUNCTION_DIR), AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
             AWS_SESSION_TOKEN="testing", AWS_DEFAULT_REGION=REGION, AWS_REGION=REGION, AWS_ENDPOINT_URL=self.aws.url,
-            HF_ENDPOINT=self.hf.url, GITHUB_API_URL=self.github.url, GITHUB_REPOSITORY=self.github.repository,
-            GITHUB_TOKEN_SECRET=SECRET_NAME, BUCKET_NAME=BUCKET, FETCH_CONCURRENCY="4",
+            HF_ENDPOINT=self.hf.url, BLOG_API_URL=self.github.url, BLOG_REPOSITORY=self.github.repository,
+            BLOG_TOKEN_SECRET=SECRET_NAME, BUCKET_NAME=BUCKET, FETCH_CONCURRENCY="4",
             POWERTOOLS_SERVICE_NAME="hf-daily-papers", POWERTOOLS_METRICS_NAMESPACE="HfDailyPapersBench",
         )
         if not paced:

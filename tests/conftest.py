@@ -1,13 +1,21 @@
-"""Shared test fixtures: fake HF and GitHub on 127.0.0.1, moto for S3 and Secrets Manager."""
+"""Shared test fixtures: fake HF and GitHub on 127.0.0.1, moto for S3 and Secrets Manager.
+
+Two guards hold for every test (tests/unit/conftest.py adds a stricter one, no sockets at all):
+no connection to anything but loopback (`loopback_only`), and moto in place before any boto3
+session exists (`moto_before_boto3`), so that a file passes alone, in any order and any subset.
+The package and `tests/` (for `fakes`, `conftest`) are on sys.path through pyproject's
+`[tool.pytest.ini_options] pythonpath`.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import copy
 import io
+import ipaddress
 import json
 import logging
-import sys
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 FIXTURES = TESTS / "fixtures"
 EVENTS = ROOT / "events"
-sys.path.insert(0, str(TESTS))  # `fakes` package
-# The package under test is this checkout's, whatever an editable install elsewhere points to.
-sys.path.insert(0, str(ROOT / "functions" / "daily_papers"))
 
 from fakes.github import FakeGitHub  # noqa: E402
 from fakes.hf import FakeHF  # noqa: E402
-from openapi_contract import GitHubContract  # noqa: E402
+from openapi_contract import GitHubContract  # noqa: E402  (openapi-core itself is imported on first use)
 
 TOKEN = "ghp_TESTtoken_DoNotLeak_0123456789abcdef"
 BUCKET = "hf-daily-papers-archive-test"
@@ -42,8 +47,15 @@ def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text("utf-8"))
 
 
-def expected_post(date: str) -> str:
-    return (FIXTURES / "posts" / f"{date}-daily-papers.md").read_text("utf-8")
+def expected_post(date: str, *, permalink: bool = False) -> str:
+    """The seed post of `date` (tests/fixtures/posts; POST_PERMALINK=false). `permalink`: as the
+    default writes it, with `permalink: /posts/daily-papers-<date>/` right after the title."""
+    post = (FIXTURES / "posts" / f"{date}-daily-papers.md").read_text("utf-8")
+    if permalink:
+        title = f"title: Hugging Face Daily Papers - {date}\n"
+        assert title in post
+        post = post.replace(title, f"{title}permalink: /posts/daily-papers-{date}/\n", 1)
+    return post
 
 
 def make_item(pid: str, upvotes: int, date: str, *, title: str | None = None, summary: str = "Abstract.",
@@ -71,6 +83,104 @@ DEFAULT_DAYS = {
     "2026-02-25": "seed-2026-02-25",
     "2026-08-21": "2026-08-21",
 }
+
+
+class NonLoopbackConnection(RuntimeError):
+    """A test tried to reach something other than this machine's loopback."""
+
+
+def _is_loopback(host: object) -> bool:
+    if host is None or host == "localhost" or (isinstance(host, str) and host.endswith(".localhost")):
+        return True
+    text = host.decode() if isinstance(host, bytes) else str(host)
+    try:
+        address = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback or address.is_unspecified
+
+
+def _is_address(host: object) -> bool:
+    try:
+        ipaddress.ip_address((host.decode() if isinstance(host, bytes) else str(host)).split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+class NetworkGuard:
+    """Refuses, before any packet leaves, every connection (TCP connect, UDP sendto) to an address
+    outside 127.0.0.0/8 and ::1, and every name lookup but `localhost`; Unix sockets are fine.
+    What it refused is kept: a test that swallowed the error still fails, at teardown."""
+
+    def __init__(self) -> None:
+        self.refused: list[str] = []
+
+    def refuse(self, what: str) -> NonLoopbackConnection:
+        message = (f"{what}: tests reach only 127.0.0.1/::1 (fake servers, moto); "
+                   "point this client at a fake (tests/fakes) or moto")
+        self.refused.append(message)
+        return NonLoopbackConnection(message)
+
+    def check_address(self, sock: socket.socket, address: Any, verb: str) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise self.refuse(f"{verb} {address[0]}:{address[1]}")
+
+    def take(self) -> list[str]:
+        """What was refused so far, forgetting it (for the guard's own tests)."""
+        out, self.refused = self.refused, []
+        return out
+
+
+@pytest.fixture(autouse=True)
+def loopback_only() -> Iterator[NetworkGuard]:
+    """No test talks to anything but loopback (subprocesses such as sam, jekyll or the emulator are
+    outside this guard; they are pointed at the fakes by their environment)."""
+    guard = NetworkGuard()
+    connect, connect_ex, sendto = socket.socket.connect, socket.socket.connect_ex, socket.socket.sendto
+    getaddrinfo = socket.getaddrinfo
+
+    def guarded_connect(sock: socket.socket, address: Any) -> None:
+        guard.check_address(sock, address, "connect to")
+        return connect(sock, address)
+
+    def guarded_connect_ex(sock: socket.socket, address: Any) -> int:
+        guard.check_address(sock, address, "connect to")
+        return connect_ex(sock, address)
+
+    def guarded_sendto(sock: socket.socket, data: Any, *args: Any) -> int:
+        guard.check_address(sock, args[-1], "send to")
+        return sendto(sock, data, *args)
+
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_loopback(host) and not _is_address(host):  # (an address is checked at connect)
+            raise guard.refuse(f"look up {host!r}")
+        return getaddrinfo(host, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", guarded_connect)
+        patch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+        patch.setattr(socket.socket, "sendto", guarded_sendto)
+        patch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+        yield guard
+    if guard.refused:
+        shown = "\n  ".join(guard.refused[:10])
+        pytest.fail(f"{len(guard.refused)} connection(s) outside loopback refused:\n  {shown}", pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def moto_before_boto3() -> None:
+    """moto hooks into botocore by adding a handler to botocore's BUILTIN_HANDLERS when it is first
+    imported; a boto3 session created before that never sees moto, and as `aws` keeps boto3's
+    default session across tests (for speed), such a session would send a later test's S3 calls
+    to the real endpoint. So moto is imported before any test runs, and a default session made
+    earlier (at collection) is dropped."""
+    import boto3
+    import moto.core.models  # noqa: F401  (registers moto's botocore handler)
+
+    boto3.DEFAULT_SESSION = None
 
 
 @pytest.fixture
@@ -134,6 +244,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     # moto would start every test with a new boto3 default session, whose cold service-model
     # loads cost ~0.3 s a test; the state (buckets, secrets) is still fresh for every test.
+    # (`moto_before_boto3` makes sure that session sees moto.)
     with mock_aws(config={"core": {"reset_boto3_session": False}}):
         import boto3
 
@@ -166,18 +277,19 @@ def lambda_env(monkeypatch: pytest.MonkeyPatch, hf: FakeHF, github: FakeGitHub, 
     """The function's environment, pointed at the fakes (as events/env.json is for sam local)."""
     env = {
         "HF_ENDPOINT": hf.url,
-        "GITHUB_API_URL": github.url,
-        "GITHUB_REPOSITORY": github.repository,
-        "GITHUB_BRANCH": "main",
-        "GITHUB_TOKEN_SECRET": SECRET_NAME,
+        "BLOG_API_URL": github.url,
+        "BLOG_REPOSITORY": github.repository,
+        "BLOG_BRANCH": "main",
+        "BLOG_TOKEN_SECRET": SECRET_NAME,
         "BUCKET_NAME": BUCKET,
         "POST_AUTHOR": "lim4349",
+        "POST_PERMALINK": "false",  # the seed posts' bytes (tests/fixtures/posts); tests of the default unset it
         "TOP_N": "10",
         "HF_MAX_RPS": "0",  # the fake has no quota: no client-side pacing (tests of pacing set it)
         "POWERTOOLS_SERVICE_NAME": "hf-daily-papers",
         "POWERTOOLS_METRICS_NAMESPACE": "HfDailyPapersTest",
     }
-    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("BLOG_TOKEN", raising=False)
     monkeypatch.delenv("REFRESH_DAYS", raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -87,9 +87,11 @@ def build(site: Path, posts: dict[str, str]) -> dict[str, str]:
     assert proc.returncode == 0, f"jekyll build failed:\n{output}"
     assert "Liquid" not in output and "Error" not in output and "Warning" not in output, output
     pages = {}
-    for path in posts:
-        stem = Path(path).stem  # 2026-02-25-daily-papers
-        html = site / "_site" / "posts" / stem / "index.html"
+    for path, text in posts.items():
+        # The post's own `permalink:` (the default), else CONFIG's: /posts/2026-02-25-daily-papers/
+        permalink = re.search(r"^permalink: (/posts/[^\n]+/)$", text.split("\n---\n", 1)[0], re.M)
+        url = permalink.group(1) if permalink else f"/posts/{Path(path).stem}/"
+        html = site / "_site" / url.strip("/") / "index.html"
         assert html.exists(), f"no page for {path}: {sorted(p.name for p in (site / '_site' / 'posts').iterdir())}"
         pages[path] = html.read_text("utf-8")
     return pages

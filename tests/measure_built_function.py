@@ -76,7 +76,7 @@ def main() -> None:
         env = dict(json.loads((EVENTS / "env.json").read_text("utf-8"))[harness.FUNCTION])
         with FakeHF(days | {"2026-02-25": load_hf("seed-2026-02-25")}) as hf, FakeGitHub(token=TOKEN) as github:
             env.update(
-                HF_ENDPOINT=hf.url, GITHUB_API_URL=github.url, GITHUB_REPOSITORY=github.repository,
+                HF_ENDPOINT=hf.url, BLOG_API_URL=github.url, BLOG_REPOSITORY=github.repository,
                 BUCKET_NAME=BUCKET, HF_MAX_RPS="0", POWERTOOLS_LOG_LEVEL="INFO",
                 AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_REGION=REGION,
                 AWS_DEFAULT_REGION=REGION, AWS_ENDPOINT_URL=endpoint,

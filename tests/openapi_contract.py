@@ -19,6 +19,9 @@ from GitHub's REST docs: `Accept: application/vnd.github+json`, `X-GitHub-Api-Ve
 
 The fake's own answers (not scripted faults) are validated against the documented responses of
 the operation too, so the fake stays faithful to what GitHub answers.
+
+openapi-core (and werkzeug, jsonschema-path) are imported on first use, not at import: the
+conftest imports this module, and most tests send nothing to GitHub.
 """
 
 from __future__ import annotations
@@ -30,16 +33,12 @@ import threading
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema_path import SchemaPath
-from openapi_core import V30RequestValidator, V30ResponseValidator
-from openapi_core.datatypes import RequestParameters
-from openapi_core.templating.datatypes import TemplateResult
-from openapi_core.templating.paths.datatypes import Path as OperationPath
-from openapi_core.templating.paths.exceptions import PathsNotFound
-from openapi_core.templating.paths.finders import APICallPathFinder
-from werkzeug.datastructures import Headers, ImmutableMultiDict
+if TYPE_CHECKING:
+    from jsonschema_path import SchemaPath
+    from openapi_core import V30RequestValidator, V30ResponseValidator
+    from openapi_core.templating.paths.datatypes import Path as OperationPath
 
 SPEC_FILE = Path(__file__).resolve().parent / "fixtures" / "github" / "openapi-subset.json"
 SERVER = "https://api.github.com"  # the description's server; the fake stands in for it
@@ -102,6 +101,10 @@ class MultiSegmentPathsIterator:
         self.paths_part = paths_part
 
     def __call__(self, name: str, spec: SchemaPath, base_url: str | None = None) -> Iterator[OperationPath]:
+        from openapi_core.templating.datatypes import TemplateResult
+        from openapi_core.templating.paths.datatypes import Path as OperationPath
+        from openapi_core.templating.paths.exceptions import PathsNotFound
+
         paths = spec / self.paths_part
         if not paths.exists():
             raise PathsNotFound(paths.as_uri())
@@ -114,14 +117,21 @@ class MultiSegmentPathsIterator:
         yield from sorted(found, key=lambda p: len(p.path_result.variables or {}))
 
 
-class GitHubPathFinder(APICallPathFinder):
-    paths_iterator = MultiSegmentPathsIterator("paths")
+@cache
+def path_finder_class() -> type:
+    """openapi-core's path finder, with GitHub's multi-segment parameters."""
+    from openapi_core.templating.paths.finders import APICallPathFinder
+
+    return type("GitHubPathFinder", (APICallPathFinder,), {"paths_iterator": MultiSegmentPathsIterator("paths")})
 
 
 class ContractRequest:
     """A request the fake received, in openapi-core's `Request` protocol, as if sent to api.github.com."""
 
     def __init__(self, request: Any) -> None:
+        from openapi_core.datatypes import RequestParameters
+        from werkzeug.datastructures import Headers, ImmutableMultiDict
+
         self.host_url = SERVER
         self.path = request.path
         self.method = request.method.lower()
@@ -137,6 +147,8 @@ class ContractRequest:
 
 class ContractResponse:
     def __init__(self, reply: Any) -> None:
+        from werkzeug.datastructures import Headers
+
         data, content_type = reply.encoded()
         self.status_code = reply.status
         self.data = data
@@ -156,10 +168,14 @@ def find_operation(method: str, path: str) -> tuple[str, dict[str, str]] | None:
 @lru_cache(maxsize=1)
 def validators() -> tuple[V30RequestValidator, V30ResponseValidator]:
     """Built once per session. The description itself is checked once, by test_github_contract."""
+    from jsonschema_path import SchemaPath
+    from openapi_core import V30RequestValidator, V30ResponseValidator
+
     spec = SchemaPath.from_dict(spec_dict())
+    finder = path_finder_class()
     return (
-        V30RequestValidator(spec, path_finder_cls=GitHubPathFinder, spec_validator_cls=None),
-        V30ResponseValidator(spec, path_finder_cls=GitHubPathFinder, spec_validator_cls=None),
+        V30RequestValidator(spec, path_finder_cls=finder, spec_validator_cls=None),
+        V30ResponseValidator(spec, path_finder_cls=finder, spec_validator_cls=None),
     )
 
 

@@ -51,7 +51,7 @@ def synthetic_day(date: str, n: int = 12) -> list[dict]:
 
 def expected_daily(date: str, items: list[dict]) -> str:
     day = parse_day(dt.date.fromisoformat(date), [items], dt.datetime.now(dt.UTC))
-    return render_daily(day.date, rank(day.papers, 10), PostStyle(author="lim4349"))
+    return render_daily(day.date, rank(day.papers, 10), PostStyle(author="lim4349", permalink=False))  # as lambda_env
 
 
 def test_range_event_backfills_real_and_empty_days_in_one_commit(invoke, hf, github, aws):
@@ -181,8 +181,8 @@ BAD_RANGES = [
     ({"start": "2025-01-01", "end": "2026-01-02"}, "end='2026-01-02': range 2025-01-01..2026-01-02 is longer than 366 days"),
     ({"start": "2026-02-01", "end": "2999-01-01"}, "end='2999-01-01': is in the future"),
     ({"start": "2999-01-01", "end": "2999-01-02"}, "start='2999-01-01': is in the future"),
-    ({"start": "2026-02-01"}, "end=None: expected a date as YYYY-MM-DD"),
-    ({"end": "2026-02-01"}, "start=None: expected a date as YYYY-MM-DD"),
+    ({"start": "2026-02-01"}, "end is not set: expected a date as YYYY-MM-DD"),
+    ({"end": "2026-02-01"}, "start is not set: expected a date as YYYY-MM-DD"),
     ({"start": "2026-02-30", "end": "2026-03-01"}, "start='2026-02-30': no such date"),
     ({"start": "2026-02-01", "end": "2026-02-02", "date": "2026-02-01"}, "date='2026-02-01': unexpected field"),
     ({"start": "2026-02-01", "end": "2026-02-02", "dry_run": "no"}, "dry_run='no': expected true or false"),
@@ -223,7 +223,7 @@ def test_cli_backfill_shows_progress_on_stderr_and_writes_the_folder(tmp_path, h
         "2026-02-19-daily-papers.md", "2026-02-25-daily-papers.md"
     ]
     for date in SEED_DAYS:
-        assert (out / "blog" / post_path(date)).read_text("utf-8") == expected_post(date)
+        assert (out / "blog" / post_path(date)).read_text("utf-8") == expected_post(date, permalink=True)  # the default
         assert json.loads((out / "archive" / "daily" / "2026" / "02" / f"{date}.json").read_text("utf-8"))["date"] == date
 
 
@@ -289,9 +289,11 @@ def test_rate_limiter_gives_each_thread_its_own_slot():
 
 
 @pytest.mark.parametrize("value, message", [
-    ("fast", "HF_MAX_RPS='fast': expected a number of requests per second (0 = no limit)"),
-    ("-1", "HF_MAX_RPS='-1': expected 0..100 (0 = no limit)"),
-    ("nan", "HF_MAX_RPS='nan': expected 0..100 (0 = no limit)"),
+    ("fast", "HF_MAX_RPS='fast': expected 0 (no limit) or 0.1..100 requests per second"),
+    ("-1", "HF_MAX_RPS='-1': expected 0 (no limit) or 0.1..100 requests per second"),
+    ("nan", "HF_MAX_RPS='nan': expected 0 (no limit) or 0.1..100 requests per second"),
+    ("0.0001", "HF_MAX_RPS='0.0001': expected 0 (no limit) or 0.1..100 requests per second"),
+    ("1e-300", "HF_MAX_RPS='1e-300': expected 0 (no limit) or 0.1..100 requests per second"),
 ])
 def test_invalid_hf_max_rps_names_itself(invoke, hf, monkeypatch, value, message):
     monkeypatch.setenv("HF_MAX_RPS", value)

@@ -27,12 +27,13 @@ from fakes.server import Fault, Reply
 SOURCE = ROOT / "functions" / "daily_papers"  # this checkout's package, whatever is installed
 PREFIX = "hf-daily-papers: "
 # Settings the user's shell might hold; every test starts without them.
-SETTING_NAMES = ("GITHUB_", "BUCKET_", "AWS_", "TOP_N", "POST_", "SUMMARY_", "HF_", "REFRESH_DAYS")
+SETTING_NAMES = ("GITHUB_", "BLOG_", "BUCKET_", "AWS_", "TOP_N", "POST_", "SUMMARY_MODEL", "HF_", "REFRESH_DAYS",
+                 "FETCH_CONCURRENCY")
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Any = None) -> subprocess.CompletedProcess[str]:
     """`python3 -m hf_daily_papers ARGS` in a child process (other test modules use it too)."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "BUCKET_", "AWS_"))}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "BLOG_", "BUCKET_", "AWS_"))}
     base["PYTHONPATH"] = os.pathsep.join([str(SOURCE), base.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     return subprocess.run(
         [sys.executable, "-m", "hf_daily_papers", *args],
@@ -87,7 +88,7 @@ def test_python_m_writes_post_and_archive_into_a_folder(tmp_path, hf):
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["status"] == "created"
     post = tmp_path / "out" / "blog" / "_posts" / "2026-02-25-daily-papers.md"
-    assert post.read_text("utf-8") == expected_post("2026-02-25")
+    assert post.read_text("utf-8") == expected_post("2026-02-25", permalink=True)
     archive = json.loads((tmp_path / "out" / "archive" / "daily" / "2026" / "02" / "2026-02-25.json").read_text("utf-8"))
     assert archive["count"] == 10
 
@@ -112,7 +113,7 @@ def test_saved_answers_folder_needs_no_network(main, tmp_path, monkeypatch):
     hf_dir = saved_answers(tmp_path / "hf", "2026-02-19")
 
     code, _out, err = main("--date", "2026-02-19", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"),
-                          "--author", "lim4349")
+                          "--author", "lim4349", "--no-permalink")
 
     assert code == 0, err
     assert (tmp_path / "o/blog/_posts/2026-02-19-daily-papers.md").read_text() == expected_post("2026-02-19")
@@ -120,10 +121,11 @@ def test_saved_answers_folder_needs_no_network(main, tmp_path, monkeypatch):
 
 def test_bucket_and_repo_use_s3_and_github_like_the_lambda(main, clean_env, hf, github, aws, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", hf.url)
-    monkeypatch.setenv("GITHUB_API_URL", github.url)
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("BLOG_API_URL", github.url)
+    monkeypatch.setenv("BLOG_TOKEN", TOKEN)
 
-    code, _out, err = main("--date", "2026-02-25", "--bucket", BUCKET, "--repo", github.repository, "--author", "lim4349")
+    code, _out, err = main("--date", "2026-02-25", "--bucket", BUCKET, "--repo", github.repository, "--author", "lim4349",
+                           "--no-permalink")
 
     assert code == 0, err
     assert github.files()["_posts/2026-02-25-daily-papers.md"] == expected_post("2026-02-25")
@@ -140,12 +142,40 @@ def test_backfill_takes_a_range_longer_than_the_lambdas_366_days(main, tmp_path)
             path.write_text("[]", "utf-8")
 
     code, out, err = main("backfill", "--start", "2025-01-01", "--end", "2026-02-25", "--hf-dir", str(hf_dir),
-                          "--out", str(tmp_path / "o"), "--no-progress", "--author", "lim4349")
+                          "--out", str(tmp_path / "o"), "--no-progress", "--author", "lim4349", "--no-permalink")
 
     assert code == 0, err
     result = json.loads(out)
     assert len(result["days"]) == 421 and result["counts"]["created"] == 2
     assert (tmp_path / "o/blog/_posts/2026-02-25-daily-papers.md").read_text() == expected_post("2026-02-25")
+
+
+@pytest.mark.parametrize("command", [["run", "--date", "2026-02-19"], ["backfill", "--start", "2026-02-19", "--end", "2026-02-19"]])
+def test_no_permalink_flag_or_env_false_writes_the_seed_bytes(main, tmp_path, monkeypatch, command):
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-19")
+    post = tmp_path / "o/blog/_posts/2026-02-19-daily-papers.md"
+    common = ["--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"), "--author", "lim4349"]
+
+    assert main(*command, *common)[0] == 0
+    assert post.read_text("utf-8") == expected_post("2026-02-19", permalink=True)
+    code, _out, err = main(*command, *common, "--no-permalink")
+    assert code == 0, err
+    assert post.read_text("utf-8") == expected_post("2026-02-19")
+    monkeypatch.setenv("POST_PERMALINK", "true")
+    assert main(*command, *common)[0] == 0 and post.read_text("utf-8") == expected_post("2026-02-19", permalink=True)
+    monkeypatch.setenv("POST_PERMALINK", "FALSE")
+    assert main(*command, *common)[0] == 0 and post.read_text("utf-8") == expected_post("2026-02-19")
+
+
+def test_a_bad_post_permalink_value_names_the_variable_and_writes_nothing(main, tmp_path, monkeypatch):
+    monkeypatch.setenv("POST_PERMALINK", "maybe")
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-19")
+
+    code, out, err = main("--date", "2026-02-19", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"))
+
+    assert code == 2 and out == ""
+    assert err == f"{PREFIX}error: POST_PERMALINK='maybe': expected true or false\n"
+    assert not (tmp_path / "o").exists()
 
 
 def test_summarize_is_a_backfill_flag_that_asks_for_summaries():
@@ -184,8 +214,8 @@ def test_summary_model_flag_turns_summaries_on_with_the_users_aws_credentials(ma
     [
         (["--date", "2026-02-30"], "--date='2026-02-30': no such date"),
         (["--date", "26-02-25"], "--date='26-02-25': expected a date as YYYY-MM-DD"),
-        (["--top-n", "5000"], "--top-n=5000: expected 0..1000"),
-        (["--top-n", "-3"], "--top-n=-3: expected 0..1000"),
+        (["--top-n", "5000"], "--top-n='5000': expected 0..1000"),
+        (["--top-n", "-3"], "--top-n='-3': expected 0..1000"),
         (["--repo", "nope"], "--repo='nope': expected owner/name"),
         (["--repo", "owner/.."], "--repo='owner/..': name '..' is not a GitHub repository name "
                                  "(1-100 letters, digits, '.', '_', '-'; not '.' or '..')"),
@@ -204,7 +234,11 @@ def test_summary_model_flag_turns_summaries_on_with_the_users_aws_credentials(ma
         (["backfill", "--start", "2026-02-10", "--end", "2026-02-01"], "--end='2026-02-01': is before --start 2026-02-10"),
         (["backfill", "--start", "2026-02-30", "--end", "2026-03-01"], "--start='2026-02-30': no such date"),
         (["backfill", "--start", "2026-02-01", "--end", "2026-02-02", "--summarize"],
-         "--summary-model=None: required by --summarize (or set SUMMARY_MODEL)"),
+         "--summary-model is not set: required by --summarize (or set SUMMARY_MODEL)"),
+        (["--top-n", "abc"], "--top-n='abc': expected a whole number"),
+        (["digest", "--month", "2026-13"], "--month='2026-13': month 13 is out of range (01..12)"),
+        (["digest", "--month", "2026-01", "--top-n", "5"],
+         "--top-n='5': not used by digest: a monthly digest lists its top 20 papers, a weekly one its top 10"),
         (["digest", "--month", "0000-01"], "--month='0000-01': no such month (years start at 0001)"),
         (["digest", "--month", "2026-1"], "--month='2026-1': expected a month as YYYY-MM"),
         (["digest", "--week", "2026-W54"], "--week='2026-W54': no such ISO week (e.g. 2026-W08)"),
@@ -231,11 +265,11 @@ def test_a_date_in_the_future_names_the_flag(main, clean_env, hf, monkeypatch):
 def test_a_bad_setting_from_the_environment_names_the_variable(main, clean_env, hf, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", hf.url)
     monkeypatch.setenv("TOP_N", "ten")
-    monkeypatch.setenv("GITHUB_BRANCH", "a..b")
+    monkeypatch.setenv("BLOG_BRANCH", "a..b")
     assert main("--date", "2026-02-25") == (2, "", f"{PREFIX}error: TOP_N='ten': expected a whole number\n")
     # A flag overrides its variable; the error then names what is still wrong.
     assert main("--date", "2026-02-25", "--top-n", "5") == (
-        2, "", f"{PREFIX}error: GITHUB_BRANCH='a..b': not a valid branch name: contains '..'\n"
+        2, "", f"{PREFIX}error: BLOG_BRANCH='a..b': not a valid branch name: contains '..'\n"
     )
     assert hf.requests == []
 
@@ -269,7 +303,10 @@ def _paths(tmp_path: Path) -> dict[str, Path]:
     blocked = tmp_path / "blocked-out"
     blocked.mkdir()
     (blocked / "archive").write_text("a file where the archive folder belongs")
-    return {"file": a_file, "empty": empty, "other": other, "blocked": blocked}
+    posts_file = tmp_path / "posts-file"
+    (posts_file / "blog").mkdir(parents=True)
+    (posts_file / "blog" / "_posts").write_text("a file where the posts folder belongs")
+    return {"file": a_file, "empty": empty, "other": other, "blocked": blocked, "posts-file": posts_file}
 
 
 @pytest.mark.parametrize(
@@ -283,6 +320,7 @@ def _paths(tmp_path: Path) -> dict[str, Path]:
         ("--out", "file", "is a file, not a folder"),
         ("--out", "under-file", "cannot be created: {file} is a file"),
         ("--out", "blocked", "{blocked}/archive is a file where a folder belongs"),
+        ("--out", "posts-file", "cannot write in {posts-file}/blog/_posts: Not a directory"),
         ("--out", "blank", "empty: expected a folder"),
         ("--out", "nul", "not a valid path: it contains a NUL character"),
         ("--hf-dir", "nul", "not a valid path: it contains a NUL character"),
@@ -344,8 +382,8 @@ def test_a_saved_answer_that_cannot_be_read_is_one_line_naming_the_file(main, tm
 def test_publish_failure_after_archiving_says_the_archive_was_written_and_the_post_was_not(
         main, tmp_path, hf, github, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", hf.url)
-    monkeypatch.setenv("GITHUB_API_URL", github.url)
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("BLOG_API_URL", github.url)
+    monkeypatch.setenv("BLOG_TOKEN", TOKEN)
     github.inject(Fault(None, r"/git/", Reply(503, {"message": "Service Unavailable"}), times=1000))
 
     code, out, err = main("--date", "2026-02-25", "--repo", github.repository, "--out", str(tmp_path / "o"))
@@ -362,17 +400,16 @@ def test_publish_failure_after_archiving_says_the_archive_was_written_and_the_po
 
 
 def test_a_folder_that_breaks_while_writing_is_one_line_and_says_what_was_written(main, tmp_path):
-    """Passes the up-front checks, fails while publishing: blog/_posts is a file."""
+    """Passes the up-front checks, fails while publishing: a folder stands where the post goes."""
     saved = saved_answers(tmp_path / "hf", "2026-02-25")
     out = tmp_path / "o"
-    (out / "blog").mkdir(parents=True)
-    (out / "blog" / "_posts").write_text("in the way")
+    (out / "blog" / "_posts" / "2026-02-25-daily-papers.md").mkdir(parents=True)
 
     code, stdout, err = main("--date", "2026-02-25", "--hf-dir", str(saved), "--out", str(out))
 
     lines = err.splitlines()
     assert code == 1 and stdout == "" and len(lines) == 2, err
-    assert lines[0].startswith(f"{PREFIX}failed: {out / 'blog' / '_posts'}"), err
+    assert lines[0] == f"{PREFIX}failed: {out / 'blog' / '_posts' / '2026-02-25-daily-papers.md'}: Is a directory", err
     assert "daily/2026/02/2026-02-25.json" in lines[1] and "not published" in lines[1], err
     assert (out / "archive/daily/2026/02/2026-02-25.json").is_file()
 
@@ -434,3 +471,156 @@ def test_the_author_is_written_as_yaml_that_reads_back_as_the_same_string(main, 
     front = yaml.safe_load(post.split("---\n")[1])
     assert front["author"] == author and isinstance(front["author"], str)
     assert front["title"] == "Hugging Face Daily Papers - 2026-02-25"
+
+
+# -- as a newcomer meets it: --version, --help, usage mistakes, the names GitHub Actions sets ----
+
+def test_version_prints_the_packages_version(main):
+    from hf_daily_papers import __version__
+
+    assert main("--version") == (0, f"hf-daily-papers {__version__}\n", "")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--bogus"], "unrecognized arguments: --bogus (see hf-daily-papers --help)"),
+        (["run", "--date"], "argument --date: expected one argument (see hf-daily-papers run --help)"),
+        (["backfill", "--start", "2026-01-01"],
+         "the following arguments are required: --end (see hf-daily-papers backfill --help)"),
+        (["digest"], "one of the arguments --month --week is required (see hf-daily-papers digest --help)"),
+        (["digest", "--month", "2026-01", "--week", "2026-W01"],
+         "argument --week: not allowed with argument --month (see hf-daily-papers digest --help)"),
+    ],
+)
+def test_a_usage_mistake_is_one_line_not_the_usage_block(main, clean_env, args, message):
+    code, out, err = main(*args)
+
+    assert (code, out, err) == (2, "", f"{PREFIX}error: {message}\n")
+    assert list(clean_env.iterdir()) == []
+
+
+def test_help_says_what_each_command_does_and_what_dry_run_prints(main):
+    code, out, _err = main("--help")
+    assert code == 0
+    out = " ".join(out.split())
+    assert "fetch one day's papers, archive them and write (or commit) its post; the default command" in out
+    assert "run every day of a range" in out
+    assert "write a monthly or weekly digest post from the archived days" in out
+    helps = {command: " ".join(main(command, "--help")[1].split()) for command in ("run", "backfill", "digest")}
+    assert "--dry-run print the post on stdout and the result (JSON) on stderr; write nothing" in helps["run"]
+    assert "--dry-run print one JSON document (every day's result, each with its post); write nothing" in helps["backfill"]
+    assert "--dry-run print the digest post on stdout and the result (JSON) on stderr; write nothing" in helps["digest"]
+    assert "Ctrl-C stops it" in helps["backfill"]
+
+
+def test_backfill_dry_run_prints_one_json_document_as_its_help_says(main, clean_env, tmp_path):
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-19", "2026-02-25")
+    for day in range(20, 25):  # the days between: saved as answers without papers
+        (hf_dir / f"2026-02-{day}.json").write_text("[]")
+    code, out, err = main("backfill", "--start", "2026-02-19", "--end", "2026-02-25", "--hf-dir", str(hf_dir),
+                          "--dry-run", "--no-progress")
+
+    assert code == 0, err
+    document = json.loads(out)  # the whole of stdout: one JSON document
+    assert [d["status"] for d in document["days"]].count("dry_run") == 2
+    assert all(d["post"].startswith("---\n") for d in document["days"] if d["status"] == "dry_run")
+    assert list(clean_env.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc")
+def test_an_out_folder_that_cannot_be_written_is_exit_2_before_any_work(main, clean_env, hf, monkeypatch):
+    """/proc exists and is a folder, and even root cannot create anything in it: found before
+    Hugging Face is asked, in one line (not a failure after the work, in two)."""
+    monkeypatch.setenv("HF_ENDPOINT", hf.url)
+
+    code, out, err = main("--date", "2026-02-25", "--out", "/proc/hf-daily-papers-out")
+
+    assert (code, out, err) == (
+        2, "", f"{PREFIX}error: --out='/proc/hf-daily-papers-out': cannot write in /proc: it does not take new folders\n")
+    assert hf.requests == []
+    # A dry run writes nothing, so the same --out does not stop it.
+    code, _out, err = main("--date", "2026-02-25", "--out", "/proc/hf-daily-papers-out", "--dry-run")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("kind, reason", [("folder", "Is a directory"), ("loop", "Too many levels of symbolic links")])
+def test_a_saved_answer_the_system_cannot_read_says_what_the_system_said(main, tmp_path, kind, reason):
+    """An OS error reading a saved answer is said as one (not "answered nonsense")."""
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-19")
+    answer = hf_dir / "2026-02-25.json"
+    if kind == "folder":
+        answer.mkdir()
+    else:
+        answer.symlink_to(answer)
+
+    code, out, err = main("--date", "2026-02-25", "--hf-dir", str(hf_dir), "--out", str(tmp_path / "o"))
+
+    assert code == 1 and out == ""
+    assert err.splitlines()[0] == f"{PREFIX}failed: cannot read saved answer {answer}: {reason}", err
+    assert "nonsense" not in err and "None" not in err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--repo", "me/blog"], "BLOG_TOKEN_SECRET is not set: required to publish to GitHub (or BLOG_TOKEN locally)"),
+        (["backfill", "--start", "2026-02-19", "--end", "2026-02-25", "--summarize"],
+         "--summary-model is not set: required by --summarize (or set SUMMARY_MODEL)"),
+    ],
+)
+def test_a_missing_setting_is_said_in_words_never_as_none(main, clean_env, tmp_path, args, message):
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-19", "2026-02-25")
+    if args[0] != "backfill":
+        args = ["--date", "2026-02-25", *args]
+    code, out, err = main(*args, "--hf-dir", str(hf_dir))
+
+    assert (code, out, err) == (2, "", f"{PREFIX}error: {message}\n")
+    assert "None" not in err
+
+
+ACTIONS_ENV = {  # what GitHub Actions sets in every job (the workflow's own repository and token)
+    "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_REPOSITORY": "octo/workflow-repo",
+    "GITHUB_REF_NAME": "main", "GITHUB_BRANCH": "main", "GITHUB_TOKEN_SECRET": "hf-daily-papers/github-token",
+}
+
+
+def test_in_a_github_actions_job_the_workflows_own_repository_is_never_published_to(tmp_path, github):
+    """GITHUB_REPOSITORY, GITHUB_TOKEN and GITHUB_API_URL are the job's own: not read. Without
+    BLOG_*/--repo the run writes into the folder and sends GitHub nothing; with them it publishes
+    where they say."""
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-25")
+    actions = {**ACTIONS_ENV, "GITHUB_REPOSITORY": github.repository, "GITHUB_TOKEN": TOKEN,
+               "GITHUB_API_URL": github.url}
+    args = ("--date", "2026-02-25", "--hf-dir", str(hf_dir), "--author", "lim4349")
+
+    alone = run_cli(*args, "--out", str(tmp_path / "o"), env=actions)
+
+    assert alone.returncode == 0, alone.stderr
+    assert github.requests == []
+    assert (tmp_path / "o/blog/_posts/2026-02-25-daily-papers.md").is_file()
+
+    blog = run_cli(*args, "--out", str(tmp_path / "o2"),
+                   env={**actions, "BLOG_REPOSITORY": github.repository, "BLOG_TOKEN": TOKEN, "BLOG_API_URL": github.url})
+
+    assert blog.returncode == 0, blog.stderr
+    assert json.loads(blog.stdout)["status"] == "created"
+    assert github.files()["_posts/2026-02-25-daily-papers.md"].startswith("---\ntitle: Hugging Face Daily Papers")
+    assert not (tmp_path / "o2" / "blog").exists()
+
+
+def test_no_aws_credentials_at_all_is_said_as_such_not_as_a_refused_role(tmp_path):
+    """--bucket with no AWS credentials anywhere: nobody refused anything, there were none."""
+    hf_dir = saved_answers(tmp_path / "hf", "2026-02-25")
+    nothing = str(tmp_path / "no-such-aws-file")
+    env = {"AWS_DEFAULT_REGION": "ap-northeast-2", "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_SHARED_CREDENTIALS_FILE": nothing, "AWS_CONFIG_FILE": nothing}
+
+    done = run_cli("--date", "2026-02-25", "--hf-dir", str(hf_dir), "--bucket", "my-archive", "--dry-run", env=env)
+
+    assert done.returncode == 1, done.stderr
+    first = done.stderr.splitlines()[0]
+    assert first == (f"{PREFIX}failed: S3: no AWS credentials for read daily/2026/02/2026-02-25.json in my-archive "
+                     "(NoCredentialsError): in Lambda the function's role provides them; elsewhere set "
+                     "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)"), done.stderr
+    assert "refused" not in done.stderr and "IAM role" not in done.stderr

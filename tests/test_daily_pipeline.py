@@ -122,6 +122,15 @@ def test_request_budget_one_hf_one_s3_write_five_github(invoke, hf, github, aws)
         assert request.headers["x-github-api-version"] == "2022-11-28"
 
 
+def test_by_default_each_daily_post_has_its_own_url_after_the_title(invoke, github, monkeypatch):
+    """POST_PERMALINK unset (the stack's default is true): `permalink: /posts/daily-papers-<date>/`."""
+    monkeypatch.delenv("POST_PERMALINK")
+
+    invoke({"date": "2026-02-25"})
+
+    assert github.files()["_posts/2026-02-25-daily-papers.md"] == expected_post("2026-02-25", permalink=True)
+
+
 def test_post_author_unset_omits_the_author_line(invoke, github, monkeypatch):
     monkeypatch.delenv("POST_AUTHOR")
 

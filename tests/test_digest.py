@@ -260,6 +260,22 @@ def test_weekly_digest_is_exactly_the_expected_post(invoke, january, hf, github)
     assert github.history()[0]["message"] == "Weekly Papers Summary 2026-W02"
 
 
+@pytest.mark.parametrize("event, path, url", [
+    ("monthly.json", MONTHLY_POST, "/posts/monthly-papers-summary-2026-01/"),
+    ("weekly.json", WEEKLY_POST, "/posts/weekly-papers-summary-2026-W02/"),
+])
+def test_by_default_each_digest_has_its_own_url_after_the_title(invoke, january, github, monkeypatch, event, path, url):
+    """POST_PERMALINK unset: the expected post with `permalink:` right after `title:`, nothing else."""
+    monkeypatch.delenv("POST_PERMALINK")
+
+    invoke(load_event(event))
+
+    seed = expected_digest(path.removeprefix("_posts/"))
+    title = seed.split("\n")[1] + "\n"
+    assert title.startswith("title: ")
+    assert github.files()[path] == seed.replace(title, f"{title}permalink: {url}\n", 1)
+
+
 def test_weekly_schedule_on_monday_builds_the_week_that_ended(invoke, january, github):
     result = invoke({"source": "scheduler", "digest": "weekly", "scheduled_time": "2026-01-12T00:00:00Z"})
 
@@ -273,6 +289,7 @@ def test_weekly_title_names_the_iso_week_and_its_days():
 
     assert post.startswith(
         "---\ntitle: Hugging Face Papers Weekly Summary - 2026년 1주차 (12.29 ~ 01.04)\n"
+        "permalink: /posts/weekly-papers-summary-2026-W01/\n"  # the ISO week's year, not the Monday's
         "date: 2025-12-29 09:00:00 +0900\ncategories: [Daily Papers, 주간]\n"
         "tags: [huggingface, papers, weekly, ai, summary]\n---\n\n"
         "# Hugging Face Papers 주간 요약 - 2026년 1주차 (12.29 ~ 01.04)\n\n"
@@ -285,8 +302,8 @@ def test_weekly_title_names_the_iso_week_and_its_days():
 # -- bad digest events -----------------------------------------------------------------------
 BAD_DIGESTS = [
     ({"digest": "yearly"}, "digest='yearly': expected 'monthly' or 'weekly'"),
-    ({"digest": "monthly"}, "month=None: expected a month as YYYY-MM"),
-    ({"digest": "monthly", "month": "2026-13"}, "month='2026-13': expected a month as YYYY-MM"),
+    ({"digest": "monthly"}, "month is not set: expected a month as YYYY-MM"),
+    ({"digest": "monthly", "month": "2026-13"}, "month='2026-13': month 13 is out of range (01..12)"),
     ({"digest": "monthly", "month": "2999-01"}, "month='2999-01': is in the future"),
     ({"digest": "monthly", "month": "2026-01", "week": "2026-W02"}, "week='2026-W02': unexpected field"),
     ({"digest": "weekly", "week": "2026-W54"}, "week='2026-W54': no such ISO week"),

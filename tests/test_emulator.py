@@ -92,8 +92,9 @@ def test_function_environment_is_the_templates_with_ref_parameters_resolved_to_t
     assert function.logical_id == FUNCTION and function.handler == "hf_daily_papers.handler.lambda_handler"
     assert function.runtime == "python3.13" and function.layers == ["DependenciesLayer"]
     env = function.variables
-    assert env["GITHUB_REPOSITORY"] == "me/blog"  # --parameter-overrides
-    assert env["GITHUB_BRANCH"] == "main" and env["TOP_N"] == "10" and env["POST_AUTHOR"] == ""  # defaults
+    assert env["BLOG_REPOSITORY"] == "me/blog"  # --parameter-overrides
+    assert env["BLOG_BRANCH"] == "main" and env["TOP_N"] == "10" and env["POST_AUTHOR"] == ""  # defaults
+    assert env["POST_PERMALINK"] == "true"
     assert env["HF_ENDPOINT"] == "https://huggingface.co"
     assert env["BUCKET_NAME"] == "" and "BUCKET_NAME" in function.unresolved  # !Ref to a resource
 
@@ -297,11 +298,12 @@ def stack(moto_server: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
                 {
                     FUNCTION: {
                         "HF_ENDPOINT": hf.url,
-                        "GITHUB_API_URL": github.url,
-                        "GITHUB_REPOSITORY": github.repository,
-                        "GITHUB_TOKEN_SECRET": SECRET_NAME,
+                        "BLOG_API_URL": github.url,
+                        "BLOG_REPOSITORY": github.repository,
+                        "BLOG_TOKEN_SECRET": SECRET_NAME,
                         "BUCKET_NAME": bucket,
                         "POST_AUTHOR": "lim4349",
+                        "POST_PERMALINK": "false",  # the seed posts' bytes (tests/fixtures/posts)
                         "AWS_ENDPOINT_URL": moto_server,
                         "HF_MAX_RPS": "0",
                     }
@@ -480,6 +482,54 @@ def test_a_run_longer_than_the_timeout_is_stopped_and_reported_as_lambda_does(em
     assert run.returncode == 1
     assert run.response == {"errorType": "Sandbox.Timedout", "errorMessage": "Task timed out after 2.00 seconds"}
     assert stack.github.writes == []
+
+
+# -- what a newcomer copies from the README: --offline, and no credentials ---------------------------
+def no_aws_account(tmp_path: Path) -> dict[str, str]:
+    """This environment without any AWS credentials, profile or instance role to be found."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BLOG_", "GITHUB_"))}
+    nothing = str(tmp_path / "no-such-aws-file")
+    env.update(AWS_EC2_METADATA_DISABLED="true", AWS_SHARED_CREDENTIALS_FILE=nothing, AWS_CONFIG_FILE=nothing)
+    return env
+
+
+@pytest.mark.emulator
+@pytest.mark.parametrize("name", ["dry-run.json", "manual-date.json"])
+def test_offline_runs_an_event_as_the_readme_shows_with_no_account_and_no_network(emulator, tmp_path, name):
+    """`scripts/local-invoke --offline -e events/<name>` from the checkout's root: the fakes and moto are
+    started for the call, the function runs against them, stderr says what they saw."""
+    done = subprocess.run(
+        [sys.executable, "scripts/local-invoke", "--offline", "-e", f"events/{name}",
+         "--python", emulator.python, "--build-dir", str(emulator.build_dir), "--no-build"],
+        cwd=ROOT, env=no_aws_account(tmp_path), capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    said = [line for line in done.stderr.splitlines() if line.startswith("local-invoke: offline: Hugging Face answered")]
+    assert len(said) == 1, done.stderr
+    if name == "dry-run.json":
+        assert (result["date"], result["status"]) == ("2026-08-21", "dry_run")
+        assert result["post"].startswith("---\ntitle: Hugging Face Daily Papers - 2026-08-21\n")
+        assert said[0] == ("local-invoke: offline: Hugging Face answered 1 request(s); s3://hf-daily-papers-offline "
+                           "holds 0 object(s); GitHub you/you.github.io@main: 0 commit(s); Bedrock: 0 summary call(s)")
+    else:
+        assert (result["date"], result["status"], result["archived"]) == ("2026-02-25", "created", True)
+        assert said[0] == ("local-invoke: offline: Hugging Face answered 1 request(s); s3://hf-daily-papers-offline "
+                           "holds 1 object(s): daily/2026/02/2026-02-25.json; GitHub you/you.github.io@main: "
+                           "1 commit(s), posts _posts/2026-02-25-daily-papers.md; Bedrock: 0 summary call(s)")
+
+
+def test_without_offline_and_without_aws_credentials_local_invoke_says_so_before_anything_runs(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(LOCAL_INVOKE), "-e", str(EVENTS / "dry-run.json"), "--build-dir", str(tmp_path / "build")],
+        cwd=ROOT, env=no_aws_account(tmp_path), capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("local-invoke: no AWS credentials: the function reads S3 and Secrets Manager"), done.stderr
+    assert "--offline" in done.stderr and "refused" not in done.stderr
+    assert "START RequestId" not in done.stderr and not (tmp_path / "build").exists()  # nothing built, nothing run
 
 
 @pytest.mark.emulator

@@ -44,7 +44,7 @@ BAD_EVENTS = [
     ({}, "event={}: unknown shape"),
     ({"foo": 1}, "event={'foo': 1}: unknown shape"),
     ({"date": 20260225}, "date=20260225: expected a date as YYYY-MM-DD"),
-    ({"date": None}, "date=None: expected a date as YYYY-MM-DD"),
+    ({"date": None}, "date is not set: expected a date as YYYY-MM-DD"),
     ({"date": "2026-2-25"}, "date='2026-2-25': expected a date as YYYY-MM-DD"),
     ({"date": "25/02/2026"}, "date='25/02/2026': expected a date as YYYY-MM-DD"),
     ({"date": "2026-02-30"}, "date='2026-02-30': no such date"),
@@ -53,13 +53,13 @@ BAD_EVENTS = [
     ({"date": "2026-02-25", "dry_run": "yes"}, "dry_run='yes': expected true or false"),
     ({"date": "2026-02-25", "dry_run": 1}, "dry_run=1: expected true or false"),
     ({"date": "2026-02-25", "force": True}, "force=True: unexpected field"),
-    ({"source": "scheduler"}, "scheduled_time=None: expected an ISO 8601 timestamp"),
+    ({"source": "scheduler"}, "scheduled_time is not set: expected an ISO 8601 timestamp"),
     ({"source": "scheduler", "scheduled_time": "yesterday"}, "scheduled_time='yesterday': expected an ISO 8601"),
     ({"source": "scheduler", "scheduled_time": "2026-02-20T00:15:00"}, "scheduled_time='2026-02-20T00:15:00': timestamp has no time zone"),
     ({"source": "scheduler", "scheduled_time": "2999-01-01T00:15:00Z"}, "scheduled_time='2999-01-01T00:15:00Z': is in the future"),
     ({"source": "scheduler", "scheduled_time": "2026-02-20T00:15:00Z", "date": "2026-02-01"}, "date='2026-02-01': unexpected field"),
     ({"detail-type": "Scheduled Event", "time": 5}, "time=5: expected an ISO 8601 timestamp"),
-    ({"detail-type": "Scheduled Event"}, "time=None: expected an ISO 8601 timestamp"),
+    ({"detail-type": "Scheduled Event"}, "time is not set: expected an ISO 8601 timestamp"),
     # Every shape refuses what it does not read: a dry run asked of a rule event must not publish.
     ({**RULE_EVENT, "dry_run": True}, "dry_run=True: unexpected field"),
     ({**RULE_EVENT, "date": "2026-02-01"}, "date='2026-02-01': unexpected field"),
@@ -93,8 +93,8 @@ def test_bad_event_raises_a_clear_error_and_writes_nothing(invoke, github, hf, a
 
 
 def test_bad_settings_fail_fast_naming_the_setting(invoke, github, hf, aws, monkeypatch):
-    monkeypatch.setenv("GITHUB_REPOSITORY", "not-a-repo")
-    with pytest.raises(BadInput, match=r"GITHUB_REPOSITORY='not-a-repo': expected owner/name"):
+    monkeypatch.setenv("BLOG_REPOSITORY", "not-a-repo")
+    with pytest.raises(BadInput, match=r"BLOG_REPOSITORY='not-a-repo': expected owner/name"):
         invoke({"date": "2026-02-25"})
     assert hf.requests == [] and github.requests == [] and s3_objects(aws) == {}
 
@@ -102,18 +102,18 @@ def test_bad_settings_fail_fast_naming_the_setting(invoke, github, hf, aws, monk
 @pytest.mark.parametrize(
     "name, value, message",
     [
-        ("GITHUB_REPOSITORY", "../x", "GITHUB_REPOSITORY='../x': owner '..' is not a GitHub account name"),
-        ("GITHUB_REPOSITORY", "owner/..", "GITHUB_REPOSITORY='owner/..': name '..' is not a GitHub repository name"),
-        ("GITHUB_REPOSITORY", "a/.", "GITHUB_REPOSITORY='a/.': name '.' is not a GitHub repository name"),
-        ("GITHUB_BRANCH", "x.lock", "GITHUB_BRANCH='x.lock': not a valid branch name"),
-        ("GITHUB_BRANCH", "HEAD", "GITHUB_BRANCH='HEAD': not a valid branch name"),
-        ("GITHUB_BRANCH", "-x", "GITHUB_BRANCH='-x': not a valid branch name"),
-        ("GITHUB_BRANCH", "a/.hidden", "GITHUB_BRANCH='a/.hidden': not a valid branch name"),
+        ("BLOG_REPOSITORY", "../x", "BLOG_REPOSITORY='../x': owner '..' is not a GitHub account name"),
+        ("BLOG_REPOSITORY", "owner/..", "BLOG_REPOSITORY='owner/..': name '..' is not a GitHub repository name"),
+        ("BLOG_REPOSITORY", "a/.", "BLOG_REPOSITORY='a/.': name '.' is not a GitHub repository name"),
+        ("BLOG_BRANCH", "x.lock", "BLOG_BRANCH='x.lock': not a valid branch name"),
+        ("BLOG_BRANCH", "HEAD", "BLOG_BRANCH='HEAD': not a valid branch name"),
+        ("BLOG_BRANCH", "-x", "BLOG_BRANCH='-x': not a valid branch name"),
+        ("BLOG_BRANCH", "a/.hidden", "BLOG_BRANCH='a/.hidden': not a valid branch name"),
         ("TOP_N", "ten", "TOP_N='ten': expected a whole number"),
         ("TOP_N", "-1", "TOP_N='-1': expected 0..1000"),
         ("HF_ENDPOINT", "ftp://x", "HF_ENDPOINT='ftp://x': expected an http(s) URL"),
         ("BUCKET_NAME", "Bad_Bucket", "BUCKET_NAME='Bad_Bucket': not a valid S3 bucket name"),
-        ("GITHUB_BRANCH", "main..x", "GITHUB_BRANCH='main..x': not a valid branch name"),
+        ("BLOG_BRANCH", "main..x", "BLOG_BRANCH='main..x': not a valid branch name"),
         ("REFRESH_DAYS", "99", "REFRESH_DAYS='99': expected 0..31"),
     ],
 )
@@ -131,9 +131,9 @@ def test_a_range_event_may_ask_for_summaries():
     assert parse_event(load_event("range.json"), NOW).summarize is False
 
 
-@pytest.mark.parametrize("missing", ["BUCKET_NAME", "GITHUB_REPOSITORY", "GITHUB_TOKEN_SECRET"])
+@pytest.mark.parametrize("missing", ["BUCKET_NAME", "BLOG_REPOSITORY", "BLOG_TOKEN_SECRET"])
 def test_missing_required_setting_names_itself(invoke, hf, monkeypatch, missing):
     monkeypatch.delenv(missing)
-    with pytest.raises(BadInput, match=f"^{missing}=None: required"):
+    with pytest.raises(BadInput, match=f"^{missing} is not set: required"):
         invoke({"date": "2026-02-25"})
     assert hf.requests == []

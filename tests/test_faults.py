@@ -447,11 +447,11 @@ def test_github_403_without_rate_limit_is_a_permission_error(invoke, github, aws
     assert len(github.requests) == 1 and archived_not_published(github, aws)
 
 
-@pytest.mark.parametrize("setting, value", [("GITHUB_REPOSITORY", "lim4349/no-such-blog"), ("GITHUB_BRANCH", "gh-pages")])
+@pytest.mark.parametrize("setting, value", [("BLOG_REPOSITORY", "lim4349/no-such-blog"), ("BLOG_BRANCH", "gh-pages")])
 def test_github_404_repository_or_branch_fails_fast_with_a_hint(invoke, github, aws, monkeypatch, setting, value):
     monkeypatch.setenv(setting, value)
-    repo = value if setting == "GITHUB_REPOSITORY" else github.repository
-    branch = value if setting == "GITHUB_BRANCH" else "main"
+    repo = value if setting == "BLOG_REPOSITORY" else github.repository
+    branch = value if setting == "BLOG_BRANCH" else "main"
 
     with pytest.raises(UpstreamRejected) as caught:
         invoke({"date": DATE})
@@ -583,7 +583,7 @@ def test_missing_bucket_fails_before_anything_is_published(invoke, github, aws, 
 
 
 def test_missing_secret_names_the_secret_and_publishes_nothing(invoke, github, aws, monkeypatch):
-    monkeypatch.setenv("GITHUB_TOKEN_SECRET", "hf-daily-papers/no-such-secret")
+    monkeypatch.setenv("BLOG_TOKEN_SECRET", "hf-daily-papers/no-such-secret")
 
     with pytest.raises(AuthError) as caught:
         invoke({"date": DATE})

@@ -35,7 +35,7 @@ def key(date: str) -> str:
 
 def expected(date: str, items: list[dict]) -> str:
     day = parse_day(dt.date.fromisoformat(date), [items], dt.datetime.now(dt.UTC))
-    return render_daily(day.date, rank(day.papers, 10), PostStyle(author="lim4349"))
+    return render_daily(day.date, rank(day.papers, 10), PostStyle(author="lim4349", permalink=False))  # as lambda_env
 
 
 def test_first_scheduled_run_publishes_the_day_and_the_refreshed_days_in_one_commit(invoke, hf, github, aws):

@@ -188,8 +188,8 @@ def stack(moto_server: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
         # events/env.json (the sam local invoke example), pointed at the fakes.
         env = dict(json.loads((EVENTS / "env.json").read_text("utf-8"))[FUNCTION])
         env.update(
-            HF_ENDPOINT=hf.url, GITHUB_API_URL=github.url, GITHUB_REPOSITORY=github.repository,
-            BUCKET_NAME=bucket, POST_AUTHOR="lim4349", HF_MAX_RPS="0",
+            HF_ENDPOINT=hf.url, BLOG_API_URL=github.url, BLOG_REPOSITORY=github.repository,
+            BUCKET_NAME=bucket, POST_AUTHOR="lim4349", POST_PERMALINK="false", HF_MAX_RPS="0",  # seed bytes
             POWERTOOLS_SERVICE_NAME="hf-daily-papers", POWERTOOLS_METRICS_NAMESPACE="HfDailyPapersBuiltTest",
             **aws,
         )

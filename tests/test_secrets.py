@@ -87,7 +87,7 @@ SCENARIOS: dict[str, Callable[[Any, Any, Any], None]] = {
     "echoed in garbage across the cut": lambda hf, github, monkeypatch: github.inject(
         Fault("GET", r"/git/trees/", Reply(200, "<html>" + "y" * 40 + TOKEN + "</html>"))),
     "hf down": lambda hf, github, monkeypatch: hf.inject(Fault("GET", "/api/daily_papers", Reply(503, "busy"), times=9)),
-    "missing secret": lambda hf, github, monkeypatch: monkeypatch.setenv("GITHUB_TOKEN_SECRET", "hf-daily-papers/missing"),
+    "missing secret": lambda hf, github, monkeypatch: monkeypatch.setenv("BLOG_TOKEN_SECRET", "hf-daily-papers/missing"),
 }
 
 
@@ -252,7 +252,7 @@ def test_a_binary_secret_is_refused_naming_the_secret(invoke, github, aws):
     assert github.writes == []
 
 
-@pytest.mark.parametrize("variable", ["GITHUB_TOKEN", "HF_TOKEN"])
+@pytest.mark.parametrize("variable", ["BLOG_TOKEN", "HF_TOKEN"])
 def test_a_token_setting_that_cannot_be_a_token_is_refused_naming_the_variable(
     variable, invoke, github, aws, run_log, monkeypatch
 ):

@@ -215,9 +215,9 @@ def test_async_failures_are_retried_then_go_to_the_dead_letter_queue(resources, 
 def test_environment_sets_every_setting_and_the_parameters_feed_them(template, function):
     env = function["Environment"]["Variables"]
     assert {
-        "GITHUB_REPOSITORY": {"Ref": "GitHubRepository"},
-        "GITHUB_BRANCH": {"Ref": "GitHubBranch"},
-        "GITHUB_TOKEN_SECRET": {"Ref": "GitHubTokenSecret"},
+        "BLOG_REPOSITORY": {"Ref": "GitHubRepository"},
+        "BLOG_BRANCH": {"Ref": "GitHubBranch"},
+        "BLOG_TOKEN_SECRET": {"Ref": "GitHubTokenSecret"},
         "BUCKET_NAME": {"Ref": "ArchiveBucket"},
         "POST_AUTHOR": {"Ref": "PostAuthor"},
         "TOP_N": {"Ref": "TopN"},
@@ -227,6 +227,7 @@ def test_environment_sets_every_setting_and_the_parameters_feed_them(template, f
         "SUMMARY_MODEL": {"Ref": "SummaryModel"},
         "POST_IMAGE": {"Ref": "PostImage"},
         "POST_LINKS": {"Ref": "PostLinks"},
+        "POST_PERMALINK": {"Ref": "PostPermalink"},
     }.items() <= env.items()
     assert env["POWERTOOLS_SERVICE_NAME"] == "hf-daily-papers"
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == "HfDailyPapers"
@@ -234,12 +235,12 @@ def test_environment_sets_every_setting_and_the_parameters_feed_them(template, f
 
     settings = (ROOT / "functions" / "daily_papers" / "hf_daily_papers" / "settings.py").read_text("utf-8")
     read = set(re.findall(r'get\("([A-Z0-9_]+)"\)', settings))
-    assert {"GITHUB_REPOSITORY", "BUCKET_NAME", "TOP_N"} <= read  # the regex still finds them
+    assert {"BLOG_REPOSITORY", "BUCKET_NAME", "TOP_N"} <= read  # the regex still finds them
     # Every variable in the template is one the code reads (no typo silently ignored) ...
     assert set(env) <= read | {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
     # ... and every setting is in the template, but for these, whose code default is meant:
     code_default = {
-        "GITHUB_TOKEN": "local use only; Lambda reads the secret",
+        "BLOG_TOKEN": "local use only; Lambda reads the secret",
         "HF_TOKEN": "local use only; Lambda reads HF_TOKEN_SECRET",
         "HF_MAX_RPS": "HF pacing",
         "GITHUB_TREE_MAX_ENTRIES": "GitHub's create-tree limits, not a deployment choice",
@@ -262,6 +263,14 @@ def test_post_options_are_off_by_default_and_every_allowed_value_is_one_the_code
     assert links == {"": (), "code": ("code",), "project": ("project",), "code,project": ("code", "project")}
 
 
+def test_permalink_is_on_by_default_and_false_is_the_seed_format(template):
+    """One URL per post unless the stack says otherwise (POST_PERMALINK=false: the seed bytes)."""
+    parameter = template["Parameters"]["PostPermalink"]
+    assert Settings.from_env({"POST_PERMALINK": parameter["Default"]}).post_permalink is True
+    assert {v: Settings.from_env({"POST_PERMALINK": v}).post_permalink for v in parameter["AllowedValues"]} == {
+        "true": True, "false": False}
+
+
 def test_repository_parameter_accepts_exactly_what_the_function_accepts(template):
     """GitHub's rules, checked at deploy time by the parameter and at run time by the code."""
     pattern = template["Parameters"]["GitHubRepository"]["AllowedPattern"]
@@ -273,7 +282,7 @@ def test_repository_parameter_accepts_exactly_what_the_function_accepts(template
     ]
     for value in samples:
         try:
-            Settings.from_env({"GITHUB_REPOSITORY": value})
+            Settings.from_env({"BLOG_REPOSITORY": value})
             accepted = True
         except SettingsError:
             accepted = False
@@ -603,29 +612,57 @@ def test_samconfig_default_profile(template):
     assert "CAPABILITY_IAM" in deploy["capabilities"]
     text = (ROOT / "samconfig.toml").read_text("utf-8")
     assert not re.search(r"ghp_|github_pat_|aws_secret|AKIA", text, re.I)  # no secrets in it
-    # Parameter overrides, if any, name real parameters.
-    overrides = deploy.get("parameter_overrides", "")
-    for name in re.findall(r"(\w+)=", overrides if isinstance(overrides, str) else " ".join(overrides)):
-        assert name in template["Parameters"]
+    # No saved parameter overrides: the stack keeps the parameters, `--parameter-overrides` changes the
+    # ones it names. A saved list would be sent again by every later `sam deploy`, silently undoing a
+    # change made since on the command line (what `sam deploy --guided` would save here).
+    assert "parameter_overrides" not in deploy
+
+
+def deploy_docs() -> str:
+    """The README's Deploy section and docs/operations.md (invoking by hand, alarms, rotation, tear down)."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("\n## Deploy", 1)[1].split("\n## ", 1)[0]
+    return section + "\n" + (ROOT / "docs" / "operations.md").read_text("utf-8")
 
 
 def test_readme_deploy_section_documents_every_parameter(template):
-    readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme.split("\n## Deploy", 1)[1].split("\n## ", 1)[0]
+    section = deploy_docs()
     for name, parameter in template["Parameters"].items():
         assert f"`{name}`" in section, name
         if parameter.get("Default") not in (None, ""):
             assert f"`{parameter['Default']}`" in section, (name, parameter["Default"])
     assert "aws secretsmanager create-secret" in section
-    assert "sam build" in section and "sam deploy --guided" in section
+    assert "sam build" in section
     assert "sam remote invoke" in section and "aws lambda invoke" in section
 
 
+def test_deploy_docs_have_one_way_to_set_a_parameter_and_it_sticks():
+    """Every documented deploy sets parameters with --parameter-overrides only; none saves them to
+    samconfig.toml (--guided, --save-params), which would make a later plain deploy undo a change."""
+    deploys = [c for c in deploy_commands() if c.startswith("sam deploy")]
+    assert len(deploys) >= 3
+    for command in deploys:
+        assert "--guided" not in command and "--save-params" not in command, command
+    section = " ".join(deploy_docs().split())
+    assert "UsePreviousValue" in section and "Do not use the `--guided` or `--save-params` option" in section
+
+
+def test_documented_summary_models_are_ones_the_default_region_offers():
+    """The stack's default region is ap-northeast-2: a us./eu. profile or a US-only model id would be
+    refused there; the examples are Asia-Pacific cross-region inference profiles."""
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text("utf-8"))
+    assert config["default"]["global"]["parameters"]["region"] == "ap-northeast-2"
+    docs = deploy_docs() + (ROOT / "docs" / "summaries.md").read_text("utf-8")
+    models = re.findall(r"SummaryModel=([A-Za-z0-9.:_-]+)", docs)
+    assert models and all(model.startswith("apac.") for model in models), models
+    for model in models:
+        Settings.from_env({"SUMMARY_MODEL": model})  # and the function takes them
+
+
 def deploy_commands() -> list[str]:
-    """Every AWS CLI and SAM CLI command in the README's Deploy section (code blocks, with their
-    continuation lines joined, and inline code), one string each."""
-    readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme.split("\n## Deploy", 1)[1].split("\n## ", 1)[0]
+    """Every AWS CLI and SAM CLI command in the README's Deploy section and docs/operations.md (code
+    blocks, with their continuation lines joined, and inline code), one string each."""
+    section = deploy_docs()
     blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
     inline = re.findall(r"(?<!`)`([^`]+)`(?!`)", re.sub(r"```sh\n.*?```", "", section, flags=re.S))
     lines = []
@@ -651,8 +688,7 @@ def test_readme_deploy_commands_name_the_region_and_ask_nothing_when_they_say_so
     for command in commands:
         assert "--region" in command, command
     config = tomllib.loads((ROOT / "samconfig.toml").read_text("utf-8"))
-    readme = (ROOT / "README.md").read_text("utf-8")
-    section = readme.split("\n## Deploy", 1)[1].split("\n## ", 1)[0]
+    section = deploy_docs()
     assert f"REGION={config['default']['global']['parameters']['region']}" in section
     # "without any question": samconfig.toml confirms change sets, so that command must not.
     assert config["default"]["deploy"]["parameters"]["confirm_changeset"] is True

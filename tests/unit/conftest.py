@@ -27,6 +27,11 @@ def no_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "create_connection", SocketsOff)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def moto_before_boto3() -> None:
+    """The fast layer makes no AWS clients: no moto to import (tests/conftest.py's version)."""
+
+
 @pytest.fixture
 def archive() -> Iterator[MemoryArchive]:
     yield MemoryArchive()

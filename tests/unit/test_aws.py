@@ -27,7 +27,7 @@ from botocore.parsers import ResponseParserError
 
 from hf_daily_papers import aws
 from hf_daily_papers.archive import S3Archive
-from hf_daily_papers.errors import AuthError, UpstreamRejected, UpstreamUnavailable
+from hf_daily_papers.errors import AuthError, NoCredentials, UpstreamRejected, UpstreamUnavailable
 
 
 def client_error(code: str | None, status: int, *, message: str = "", retried: int = 0,
@@ -156,7 +156,7 @@ S3_ERRORS = {
     "access denied": (client_error("AccessDenied", 403),
                       AuthError("S3", "the function's IAM role", f"AccessDenied on read {KEY} in b")),
     "no credentials": (NoCredentialsError(),
-                       AuthError("S3", "the function's IAM role", f"NoCredentialsError on read {KEY} in b")),
+                       NoCredentials("S3", f"read {KEY} in b", "NoCredentialsError")),
     "slow down": (client_error("SlowDown", 503, retried=2), UpstreamUnavailable("S3", f"read {KEY} in b", "SlowDown", 3)),
     "no connection": (EndpointConnectionError(endpoint_url="https://s3"),
                       UpstreamUnavailable("S3", f"read {KEY} in b", "EndpointConnectionError", 3)),

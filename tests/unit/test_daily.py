@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +36,25 @@ def day(text: str) -> dt.date:
 
 def test_daily_post_is_the_seed_post_and_a_rerun_writes_nothing(tmp_path: Path, archive: MemoryArchive) -> None:
     source = MemorySource({SEED: load_hf("seed-2026-02-19")})
-    result = to_json(app.handle(DailyRequest(day(SEED)), ports(tmp_path, source, archive), SETTINGS))
+    seed_format = replace(SETTINGS, post_permalink=False)  # POST_PERMALINK=false: the seed bytes
+    result = to_json(app.handle(DailyRequest(day(SEED)), ports(tmp_path, source, archive), seed_format))
     post = tmp_path / "blog" / "_posts" / f"{SEED}-daily-papers.md"
     assert post.read_text("utf-8") == (FIXTURES / "posts" / f"{SEED}-daily-papers.md").read_text("utf-8")
     assert result == {"date": SEED, "status": "created", "papers": 8, "listed": 8,
                       "archive_key": "daily/2026/02/2026-02-19.json", "archived": True,
                       "post_path": f"_posts/{SEED}-daily-papers.md"}
-    again = to_json(app.handle(DailyRequest(day(SEED)), ports(tmp_path, source, archive), SETTINGS))
+    again = to_json(app.handle(DailyRequest(day(SEED)), ports(tmp_path, source, archive), seed_format))
     assert again["status"] == "unchanged" and again["archived"] is False
     assert archive.puts == ["daily/2026/02/2026-02-19.json"]
+
+
+def test_by_default_the_daily_post_has_its_own_url(tmp_path: Path, archive: MemoryArchive) -> None:
+    source = MemorySource({SEED: load_hf("seed-2026-02-19")})
+    app.handle(DailyRequest(day(SEED)), ports(tmp_path, source, archive), SETTINGS)
+    post = (tmp_path / "blog" / "_posts" / f"{SEED}-daily-papers.md").read_text("utf-8")
+    seed = (FIXTURES / "posts" / f"{SEED}-daily-papers.md").read_text("utf-8")
+    title = f"title: Hugging Face Daily Papers - {SEED}\n"
+    assert post == seed.replace(title, f"{title}permalink: /posts/daily-papers-{SEED}/\n", 1)
 
 
 def test_an_empty_day_is_recorded_and_not_asked_for_again(tmp_path: Path, archive: MemoryArchive) -> None:
@@ -303,3 +314,20 @@ def test_a_day_with_an_item_the_archive_cannot_keep_is_left_unchanged_by_a_rerun
     assert any("nan" in s for s in archive.document("daily/2026/02/2026-02-19.json")["skipped"])
     again = to_json(app.handle(DailyRequest(day("2026-02-19")), ports(tmp_path, source, archive), SETTINGS))
     assert again["status"] == "unchanged" and again["archived"] is False and len(archive.puts) == 1
+
+
+def test_summaries_kept_before_they_were_keyed_still_show(tmp_path: Path, archive: MemoryArchive) -> None:
+    """A summary archived by the first summaries release (no language, no source hash) still shows
+    on a run that does not summarize: it summarised the paper it was kept beside."""
+    source = MemorySource({"2026-02-20": [item("2602.00001", 9, "2026-02-20")]})
+    app.handle(DailyRequest(day("2026-02-20")), ports(tmp_path, source, archive, FakeModel()), SETTINGS)
+    key = "daily/2026/02/2026-02-20.json"
+    document = archive.document(key)
+    for kept in document["summaries"].values():
+        del kept["language"], kept["source_hash"]
+        kept["text"] = "이 논문은 예전 형식으로 보관된 요약이며 제목과 초록의 내용을 간단히 전합니다."
+    archive.objects[key] = json.dumps(document).encode()
+    result = to_json(app.handle(RangeRequest(day("2026-02-19"), day("2026-02-20")),
+                                ports(tmp_path, source, archive, FakeModel()), SETTINGS))
+    post = (tmp_path / "blog" / "_posts" / "2026-02-20-daily-papers.md").read_text("utf-8")
+    assert "   - 요약: 이 논문은 예전 형식으로 보관된 요약이며" in post and result["days"][1]["status"] == "updated"

@@ -44,6 +44,25 @@ def test_the_digest_fills_the_archive_once_and_then_asks_for_nothing(tmp_path: P
     assert again["status"] == "unchanged" and again["fetched"] == [] and again["archived"] == []
 
 
+@pytest.mark.parametrize("request_, url", [
+    (WEEK, "/posts/weekly-papers-summary-2026-W02/"),
+    (DigestRequest("weekly", dt.date(2020, 12, 28), dt.date(2021, 1, 3)), "/posts/weekly-papers-summary-2020-W53/"),
+    (DigestRequest("weekly", dt.date(2024, 12, 30), dt.date(2025, 1, 5)), "/posts/weekly-papers-summary-2025-W01/"),
+    (DigestRequest("monthly", dt.date(2026, 1, 1), dt.date(2026, 1, 31)), "/posts/monthly-papers-summary-2026-01/"),
+])
+def test_each_digest_has_its_own_url_unless_permalink_is_off(
+    tmp_path: Path, archive: MemoryArchive, request_: DigestRequest, url: str
+) -> None:
+    """The ISO week (its year can differ from the Monday's: 2024-12-30 is 2025-W01) or the month."""
+    days = {d.isoformat(): [item(f"2601.0{i}001", 10, d.isoformat())] for i, d in enumerate(request_.dates[:3])}
+    app.handle(request_, ports(tmp_path, MemorySource(days), archive), Settings())
+    path = tmp_path / "blog" / "_posts" / f"{request_.start.isoformat()}-{request_.kind}-papers-summary.md"
+    head = path.read_text("utf-8").split("\n")
+    assert head[1].startswith("title: Hugging Face Papers ") and head[2] == f"permalink: {url}"
+    app.handle(request_, ports(tmp_path, MemorySource(days), archive), Settings(post_permalink=False))
+    assert "permalink" not in path.read_text("utf-8")
+
+
 def test_an_unreadable_archive_object_is_fetched_again(tmp_path: Path, archive: MemoryArchive) -> None:
     source = MemorySource(week_days())
     app.handle(WEEK, ports(tmp_path, source, archive), Settings())

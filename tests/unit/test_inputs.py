@@ -52,7 +52,7 @@ def test_the_eventbridge_envelope_alone_is_a_scheduled_daily_run():
         ({"start": "2026-02-01", "end": "2026-02-02"}, "start='2026-02-01': unexpected field"),
         ({"digest": "monthly"}, "digest='monthly': unexpected field"),
         ({"detail": {"dry_run": True}}, "detail={'dry_run': True}: expected {}"),
-        ({"detail": None}, "detail=None: expected {}"),
+        ({"detail": None}, "detail is not set: expected {}"),
         ({"detail-type": "Object Created"}, "detail-type='Object Created': expected 'Scheduled Event'"),
         ({"source": "scheduler"}, "source='scheduler': expected 'aws.events'"),
     ],
@@ -121,8 +121,10 @@ def test_the_lambda_range_is_capped_and_the_cli_range_is_not():
 def test_cli_field_names_appear_in_the_errors():
     with pytest.raises(BadInput, match=r"^--end='2026-02-01': is before --start 2026-02-10$"):
         date_range("2026-02-10", "2026-02-01", TODAY, fields=("--start", "--end"))
-    with pytest.raises(BadInput, match=r"^--month='2026-13': expected a month"):
+    with pytest.raises(BadInput, match=r"^--month='2026-13': month 13 is out of range \(01\.\.12\)$"):
         monthly("2026-13", TODAY, field="--month")
+    with pytest.raises(BadInput, match=r"^--month='2026-00': month 00 is out of range \(01\.\.12\)$"):
+        monthly("2026-00", TODAY, field="--month")
     with pytest.raises(BadInput, match=r"^--week='2026-W54': no such ISO week"):
         weekly("2026-W54", TODAY, field="--week")
 
@@ -248,8 +250,8 @@ def test_random_date_like_strings_raise_only_bad_input():
 def test_a_repository_that_is_not_owner_slash_name_by_githubs_rules_is_refused(repository):
     with pytest.raises(SettingsError) as caught:
         Settings(github_repository=repository).validate()
-    assert caught.value.field == "GITHUB_REPOSITORY" and caught.value.value == repository
-    assert str(caught.value).startswith(f"GITHUB_REPOSITORY={repository!r}"[:60])
+    assert caught.value.field == "BLOG_REPOSITORY" and caught.value.value == repository
+    assert str(caught.value).startswith(f"BLOG_REPOSITORY={repository!r}"[:60])
 
 
 @pytest.mark.parametrize(
@@ -270,7 +272,7 @@ GOOD_BRANCHES = ["main", "gh-pages", "feature/x", "a.b", "a@b", "v1.0", "release
 def test_a_branch_git_would_refuse_is_refused(branch):
     with pytest.raises(SettingsError) as caught:
         Settings(github_branch=branch).validate()
-    assert str(caught.value).startswith(f"GITHUB_BRANCH={branch!r}: not a valid branch name")
+    assert str(caught.value).startswith(f"BLOG_BRANCH={branch!r}: not a valid branch name")
 
 
 @pytest.mark.parametrize("branch", GOOD_BRANCHES)
@@ -309,11 +311,11 @@ def test_branch_rules_agree_with_git_check_ref_format():
 @pytest.mark.parametrize(
     "name, value, message",
     [
-        ("GITHUB_REPOSITORY", "owner/..", "GITHUB_REPOSITORY='owner/..': name '..' is not a GitHub repository name"),
-        ("GITHUB_REPOSITORY", "../x", "GITHUB_REPOSITORY='../x': owner '..' is not a GitHub account name"),
-        ("GITHUB_BRANCH", "x.lock", "GITHUB_BRANCH='x.lock': not a valid branch name: component 'x.lock' ends with '.lock'"),
-        ("GITHUB_BRANCH", "HEAD", "GITHUB_BRANCH='HEAD': not a valid branch name: 'HEAD' is reserved"),
-        ("GITHUB_BRANCH", "-x", "GITHUB_BRANCH='-x': not a valid branch name: starts with '-'"),
+        ("BLOG_REPOSITORY", "owner/..", "BLOG_REPOSITORY='owner/..': name '..' is not a GitHub repository name"),
+        ("BLOG_REPOSITORY", "../x", "BLOG_REPOSITORY='../x': owner '..' is not a GitHub account name"),
+        ("BLOG_BRANCH", "x.lock", "BLOG_BRANCH='x.lock': not a valid branch name: component 'x.lock' ends with '.lock'"),
+        ("BLOG_BRANCH", "HEAD", "BLOG_BRANCH='HEAD': not a valid branch name: 'HEAD' is reserved"),
+        ("BLOG_BRANCH", "-x", "BLOG_BRANCH='-x': not a valid branch name: starts with '-'"),
         ("SUMMARY_MODEL", "anthropic.claude v2", "SUMMARY_MODEL='anthropic.claude v2': expected a Bedrock model id"),
         ("SUMMARY_LANGUAGE", "fr", "SUMMARY_LANGUAGE='fr': expected one of ko, en, ja, zh"),
         ("SUMMARY_LANGUAGE", "KO", "SUMMARY_LANGUAGE='KO': expected one of ko, en, ja, zh"),

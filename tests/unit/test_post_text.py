@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import yaml
 
 from hf_daily_papers.hf import parse_day
 from hf_daily_papers.models import Paper, rank
@@ -16,7 +17,19 @@ from .memory import expected_post, load_hf
 @pytest.mark.parametrize("date", ["2026-02-19", "2026-02-25"])
 def test_seed_days_render_byte_identical_to_the_seed_posts_with_the_organization_fix(date):
     day = parse_day(dt.date.fromisoformat(date), [load_hf(f"seed-{date}")], dt.datetime.now(dt.UTC))
-    assert render_daily(day.date, rank(day.papers, 10), PostStyle(author="lim4349")) == expected_post(date)
+    assert render_daily(day.date, rank(day.papers, 10), PostStyle(author="lim4349", permalink=False)) == expected_post(date)
+
+
+@pytest.mark.parametrize("date", ["2026-02-19", "2026-02-25"])
+def test_by_default_the_seed_post_gains_only_its_permalink_line_after_the_title(date):
+    """The seed blog's own fix: `permalink:` right after `title:`, the rest byte for byte."""
+    day = parse_day(dt.date.fromisoformat(date), [load_hf(f"seed-{date}")], dt.datetime.now(dt.UTC))
+    post = render_daily(day.date, rank(day.papers, 10), PostStyle(author="lim4349"))
+    title = f"title: Hugging Face Daily Papers - {date}\n"
+    assert post == expected_post(date).replace(title, f"{title}permalink: /posts/daily-papers-{date}/\n", 1)
+    front_matter = yaml.safe_load(post.split("---\n")[1])  # PyYAML reads YAML 1.1, as Jekyll's Psych does
+    assert front_matter["permalink"] == f"/posts/daily-papers-{date}/"
+    assert front_matter["title"] == f"Hugging Face Daily Papers - {date}" and front_matter["author"] == "lim4349"
 
 
 def item(title: str, summary: str = "S.", org: str | None = None) -> str:

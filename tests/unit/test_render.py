@@ -42,10 +42,12 @@ def front_matter(post: str) -> dict[str, Any]:
 HEAD = """\
 ---
 title: Hugging Face Daily Papers - 2026-08-21
+permalink: /posts/daily-papers-2026-08-21/
 date: 2026-08-21 09:15:00 +0900
 categories: [Daily Papers, 일간]
 tags: [huggingface, papers, daily, ai]
 """
+SEED_HEAD = HEAD.replace("permalink: /posts/daily-papers-2026-08-21/\n", "")  # POST_PERMALINK=false
 BODY_HEAD = """\
 ---
 
@@ -59,7 +61,7 @@ BODY_HEAD = """\
 
 
 def test_everything_off_is_the_seed_format():
-    assert render_daily(DATE, [A, B, C], PostStyle(), None) == HEAD + BODY_HEAD + """\
+    assert render_daily(DATE, [A, B, C], PostStyle(permalink=False), None) == SEED_HEAD + BODY_HEAD + """\
 1. **EnvHarness: Awakening Static Worlds** - 👍 163
    - 기관: Google
    - [HF 페이지](https://huggingface.co/papers/2608.19880)
@@ -77,6 +79,24 @@ def test_everything_off_is_the_seed_format():
    - Abstract: Abstract C.
 
 """
+
+
+def test_the_default_post_has_its_own_url_right_after_the_title():
+    """Chirpy's `permalink: /posts/:title/` would put every daily post at /posts/daily-papers/."""
+    post = render_daily(DATE, [A, B, C])
+    assert post.startswith("---\ntitle: Hugging Face Daily Papers - 2026-08-21\npermalink: /posts/daily-papers-2026-08-21/\n")
+    assert post == render_daily(DATE, [A, B, C], PostStyle(permalink=False)).replace(SEED_HEAD, HEAD, 1)
+    assert front_matter(post)["permalink"] == "/posts/daily-papers-2026-08-21/"
+    assert list(front_matter(post)) == ["title", "permalink", "date", "categories", "tags"]
+
+
+@pytest.mark.parametrize("date, url", [
+    (dt.date(2026, 1, 1), "/posts/daily-papers-2026-01-01/"),
+    (dt.date(2024, 2, 29), "/posts/daily-papers-2024-02-29/"),
+    (dt.date(2026, 12, 31), "/posts/daily-papers-2026-12-31/"),
+])
+def test_each_day_has_its_own_permalink(date, url):
+    assert front_matter(render_daily(date, [B], PostStyle(author="lim4349")))["permalink"] == url
 
 
 def test_summaries_come_directly_before_each_abstract_and_only_where_there_is_one():
@@ -210,7 +230,7 @@ def test_digest_template_takes_the_same_style_and_summaries():
         date=dt.date(2026, 8, 17), time="09:00:00", category="주간",
         tags="huggingface, papers, weekly, ai, summary",
         total_papers=3, total_upvotes=188, average=62.666, days=1, top=2, papers=[A, C],
-        keyword_top=10, keywords=[],
+        keyword_top=10, keywords=[], permalink="/posts/weekly-papers-summary-2026-W34/",
     )
     plain = render("digest.md.j2", style=PostStyle(author="lim4349"), **context)
     styled = render("digest.md.j2", style=PostStyle(author="lim4349", image=True, links=("code",)),
@@ -218,6 +238,8 @@ def test_digest_template_takes_the_same_style_and_summaries():
     assert "image" not in front_matter(plain) and "- 요약:" not in plain and "[코드]" not in plain
     assert front_matter(styled)["image"] == {"path": A.thumbnail, "alt": A.title}
     assert front_matter(styled)["title"] == context["title"]
+    assert front_matter(styled)["permalink"] == front_matter(plain)["permalink"] == context["permalink"]
+    assert "permalink" not in front_matter(render("digest.md.j2", style=PostStyle(permalink=False), **context))
     assert "   - [코드](https://github.com/google-research/envharness) ⭐ 8\n   - 요약: 정적 환경을 플러그인으로 바꾼다.\n" in styled
     assert "   - 요약: 요약 C.\n   - Abstract: Abstract C.\n" in styled
 
@@ -268,9 +290,9 @@ def test_image_alt_reads_back_as_the_title_made_safe_for_html():
     hostile = Paper("2608.00002", 'A <b>bold</b> "quote": {{ x }} # no & that &amp; ~ yes\nnext', "S", 9,
                     thumbnail="https://cdn.example/x.png")
     image = front_matter(render_daily(DATE, [hostile], PostStyle(image=True)))["image"]
-    # Chirpy prints image.alt raw in the caption: `<`, `"` and an entity-like `&` are references.
+    # Chirpy prints image.alt raw in the caption: `<`, `>`, `"` and an entity-like `&` are references.
     assert image == {"path": "https://cdn.example/x.png",
-                     "alt": 'A &lt;b>bold&lt;/b> &quot;quote&quot;: {{ x }} # no & that &amp;amp; ~ yes next'}
+                     "alt": 'A &lt;b&gt;bold&lt;/b&gt; &quot;quote&quot;: {{ x }} # no & that &amp;amp; ~ yes next'}
 
 
 # -- URLs --------------------------------------------------------------------------------------

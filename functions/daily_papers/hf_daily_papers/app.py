@@ -8,6 +8,7 @@ and the posts, and optionally saved API answers instead of Hugging Face).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,14 +84,14 @@ def github_publisher(settings: Settings, wiring: Wiring = DEFAULT_WIRING) -> Git
         repository,
         settings.github_branch,
         github_token(settings),
-        token_name=f"secret {settings.github_token_secret}" if settings.github_token_secret else "GITHUB_TOKEN",
+        token_name=f"secret {settings.github_token_secret}" if settings.github_token_secret else "BLOG_TOKEN",
         tree_max_entries=settings.github_tree_max_entries,
         tree_max_bytes=settings.github_tree_max_bytes,
     )
 
 
 def github_token(settings: Settings) -> Callable[[], str]:
-    """The GitHub token, read when first needed: from GITHUB_TOKEN, else Secrets Manager (cached)."""
+    """The GitHub token, read when first needed: from BLOG_TOKEN, else Secrets Manager (cached)."""
     if settings.github_token is not None:
         return settings.github_token.reveal
     return SecretToken(settings.github_token_secret or "")
@@ -120,7 +121,8 @@ def folder_ports(out: Path, settings: Settings, *, hf_dir: Path | None = None,
 
 
 def run_options(settings: Settings) -> Options:
-    style = PostStyle(author=settings.post_author, image=settings.post_image, links=settings.post_links)
+    style = PostStyle(author=settings.post_author, image=settings.post_image, links=settings.post_links,
+                      permalink=settings.post_permalink)
     return Options(top_n=settings.top_n, style=style, concurrency=settings.fetch_concurrency)
 
 
@@ -136,9 +138,11 @@ def handle(
     progress: Progress | None = None,
     time_left: Callable[[], float] | None = None,
     clock: Callable[[], dt.datetime] = utc_now,
+    cancel: threading.Event | None = None,
 ) -> RunResult:
     """Run `request` as its use case. What it writes goes into `record` as it happens."""
-    ctx = RunContext(record, log=logger, metrics=metrics, progress=progress, time_left=time_left, now=clock)
+    ctx = RunContext(record, log=logger, metrics=metrics, progress=progress, time_left=time_left, now=clock,
+                     cancel=cancel)
     if isinstance(request, DailyRequest):
         return daily(request, settings.refresh_days, ports, run_options(settings), ctx)
     if isinstance(request, RangeRequest):

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from .aws import classify, tries_per_call
-from .errors import AuthError, DailyPapersError, UpstreamRejected, UpstreamUnavailable
+from .errors import AuthError, DailyPapersError, NoCredentials, UpstreamRejected, UpstreamUnavailable
 from .models import LIVE, SAVED, Day, rank
-from .summaries import Rejection, Summary
+from .summaries import Rejection, Summary, text_hash
 
 PREFIX = "daily/"
 SCHEMA = 1
@@ -151,7 +151,7 @@ def decode_day(date: dt.date, key: str, data: bytes, *, papers: bool = True) -> 
         date, fetched_at, (), tuple(items),
         tuple(s for s in skipped if isinstance(s, str)) if isinstance(skipped, list) else (),
         SAVED if document.get("origin") == SAVED else LIVE,
-        _read_all(document.get("summaries"), _summary),
+        _unkeyed_to_items(_read_all(document.get("summaries"), _summary), items),
         _read_all(document.get("rejections"), _rejection),
     )
     if not papers or not items:
@@ -175,6 +175,24 @@ def _read_all(value: object, read: Any) -> dict[str, Any]:
         typed = read(entry) if isinstance(entry, dict) else None
         if isinstance(paper_id, str) and paper_id and typed is not None:
             found[paper_id] = typed
+    return found
+
+
+def _unkeyed_to_items(summaries: dict[str, Summary], items: list[Any]) -> dict[str, Summary]:
+    """Summaries kept before they were keyed (no `source_hash`) summarised the item they were kept
+    beside: they get that item's title+abstract hash, so a run that does not summarize keeps
+    showing them (a new model or prompt version still makes them again when asked)."""
+    unkeyed = [pid for pid, s in summaries.items() if not s.source_hash]
+    if not unkeyed:
+        return summaries
+    found = dict(summaries)
+    for item in items:
+        paper = item.get("paper") if isinstance(item, dict) else None
+        pid = paper.get("id") if isinstance(paper, dict) else None
+        if pid in unkeyed and isinstance(paper.get("title"), str):  # type: ignore[union-attr]
+            abstract = paper.get("summary") or ""  # type: ignore[union-attr]
+            if isinstance(abstract, str):
+                found[pid] = replace(found[pid], source_hash=text_hash(paper["title"], abstract))  # type: ignore[index]
     return found
 
 
@@ -280,6 +298,8 @@ class S3Archive:
         where = f"{what} in {self.bucket}"
         if fault is None:
             return exc
+        if fault.kind == "auth" and fault.code in ("NoCredentialsError", "PartialCredentialsError"):
+            return NoCredentials(self.SERVICE, where, fault.code)  # none found: nobody refused anything
         if fault.kind == "auth":
             return AuthError(self.SERVICE, "the function's IAM role", f"{fault.code} on {where}")
         if fault.kind == "transient":

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import AuthError, UpstreamRejected, UpstreamUnavailable
+from .errors import AuthError, NoCredentials, UpstreamRejected, UpstreamUnavailable
 from .redact import register, register_refused, short, token_problem
 
 if TYPE_CHECKING:
@@ -269,6 +269,8 @@ class SecretToken:
         return self._checked(value, name)
 
     def _error(self, fault: AwsFault, name: str) -> Exception:
+        if fault.code in ("NoCredentialsError", "PartialCredentialsError"):  # none to refuse: say so
+            return NoCredentials(self.SERVICE, f"read {name}", fault.code)
         if fault.kind == "transient":
             return UpstreamUnavailable(self.SERVICE, f"read {name}", fault.code, fault.tries)
         if fault.kind == "rejected":

@@ -1,31 +1,41 @@
 """Command line: run the pipeline locally.
 
 By default the archive and the posts go into a folder (`--out`, default `./out`): no AWS, no
-GitHub. `--bucket` (or BUCKET_NAME) archives to S3 instead, `--repo` (or GITHUB_REPOSITORY)
-publishes to GitHub, exactly as the Lambda function does.
+GitHub. `--bucket` (or BUCKET_NAME) archives to S3 instead, `--repo` (or BLOG_REPOSITORY)
+publishes to GitHub, exactly as the Lambda function does. (Never GITHUB_REPOSITORY: GitHub
+Actions sets it in every job, to the workflow's own repository.)
+
+Ctrl-C stops a run: no day is started after it, the days in progress are finished (so that what
+was written is known exactly), nothing is published, and the last line says what was written.
 
 Whatever goes wrong ends in one line on stderr that names what to fix (the flag as typed, or
-the path), and an exit status: 2 bad input, 1 failure, 0 done. Never a traceback for a user's
-mistake or an upstream fault.
+the path), and an exit status: 2 bad input (a usage mistake too, in one line), 1 failure,
+130 interrupted, 0 done. Never a traceback for a user's mistake or an upstream fault.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
 import logging
 import os
+import signal
 import sys
+import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
-from . import app
+from . import __version__, app
+from .digest import TOP_PAPERS
 from .errors import BadInput, DailyPapersError, SettingsError
 from .inputs import DailyRequest, RangeRequest, Request, date_range, last_closed_day, monthly, parse_date, weekly
 from .ports import Ports
 from .results import RunRecord, RunResult
+from .run import Cancelled
 from .settings import Settings
 
 PROG = "hf-daily-papers"
@@ -33,10 +43,11 @@ COMMANDS = ("run", "backfill", "digest")
 #: Settings a flag can set, and that flag: errors about the value name the flag the user typed.
 FLAG_SETTINGS = {
     "bucket": ("--bucket", "BUCKET_NAME"),
-    "repo": ("--repo", "GITHUB_REPOSITORY"),
-    "branch": ("--branch", "GITHUB_BRANCH"),
+    "repo": ("--repo", "BLOG_REPOSITORY"),
+    "branch": ("--branch", "BLOG_BRANCH"),
     "top_n": ("--top-n", "TOP_N"),
     "author": ("--author", "POST_AUTHOR"),
+    "permalink": ("--no-permalink", "POST_PERMALINK"),
     "summary_model": ("--summary-model", "SUMMARY_MODEL"),
     "summary_language": ("--summary-language", "SUMMARY_LANGUAGE"),
 }
@@ -44,22 +55,36 @@ FLAG_SETTINGS = {
 SAVED_ANSWER_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].json"
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage mistake is one line, like every other error (not the whole usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{PROG}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
-        description="Hugging Face Daily Papers → ranked Korean Jekyll post, archived and published.",
+        description="Hugging Face Daily Papers → ranked Korean Jekyll post, archived and published. "
+                    "Without a command: run.",
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="{run,backfill,digest}")
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--dry-run", action="store_true", help="render and print the post; write nothing")
-        p.add_argument("--out", default="out", help="local folder for archive/ and blog/ (default ./out)")
+    def common(p: argparse.ArgumentParser, dry_run: str) -> None:
+        p.add_argument("--dry-run", action="store_true", help=dry_run)
+        p.add_argument("--out", default="out",
+                       help="local folder for archive/ and blog/ (default ./out); checked before anything runs")
         p.add_argument("--bucket", help="archive to this S3 bucket instead of the folder (env BUCKET_NAME)")
-        p.add_argument("--repo", help="publish to this GitHub repo, owner/name (env GITHUB_REPOSITORY)")
-        p.add_argument("--branch", help="GitHub branch (env GITHUB_BRANCH, default main)")
+        p.add_argument("--repo", help="publish to this GitHub repo, owner/name, instead of the folder "
+                                      "(env BLOG_REPOSITORY; token: BLOG_TOKEN or BLOG_TOKEN_SECRET)")
+        p.add_argument("--branch", help="GitHub branch (env BLOG_BRANCH, default main)")
         p.add_argument("--hf-dir", help="read saved API answers <dir>/<date>.json instead of the HF API")
-        p.add_argument("--top-n", type=int, help="papers per post, 0 = all (env TOP_N, default 10)")
+        p.add_argument("--top-n", metavar="N", help="papers per daily post, 0 = all (env TOP_N, default 10)")
         p.add_argument("--author", help="front matter author (env POST_AUTHOR)")
+        p.add_argument("--no-permalink", dest="permalink", action="store_const", const="false",
+                       help="no front matter permalink: line, the old generator's format (env POST_PERMALINK=false; "
+                            "default: each post its own URL, /posts/daily-papers-YYYY-MM-DD/)")
         p.add_argument("--summary-model", metavar="ID",
                        help="Bedrock model or inference profile for the summaries, with your AWS "
                             "credentials (env SUMMARY_MODEL; default off)")
@@ -67,21 +92,27 @@ def build_parser() -> argparse.ArgumentParser:
                        help="language of the summaries: ko, en, ja or zh (env SUMMARY_LANGUAGE, default ko)")
         p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
 
-    run = sub.add_parser("run", help="one day (default command)")
+    what = "fetch one day's papers, archive them and write (or commit) its post; the default command"
+    run = sub.add_parser("run", help=what, description=what[0].upper() + what[1:] + ".")
     run.add_argument("--date", help="YYYY-MM-DD (default: the last closed UTC day)")
-    common(run)
-    backfill = sub.add_parser("backfill", help="every day of a range, any length, in one commit")
+    common(run, "print the post on stdout and the result (JSON) on stderr; write nothing")
+    what = "run every day of a range, any length: archive each day, then all changed posts in one commit"
+    backfill = sub.add_parser("backfill", help=what, description=what[0].upper() + what[1:] + ". "
+                              "Ctrl-C stops it: days not started are skipped, nothing is published.")
     backfill.add_argument("--start", required=True, help="first day, YYYY-MM-DD (the API starts at 2023-05-04)")
     backfill.add_argument("--end", required=True, help="last day, YYYY-MM-DD (inclusive)")
     backfill.add_argument("--summarize", action="store_true",
                           help="also summarize the range's listed papers (needs --summary-model or SUMMARY_MODEL)")
     backfill.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    common(backfill)
-    digest = sub.add_parser("digest", help="monthly or weekly digest")
+    common(backfill, "print one JSON document (every day's result, each with its post); write nothing")
+    what = (f"write a monthly or weekly digest post (its top {TOP_PAPERS['monthly']} or {TOP_PAPERS['weekly']} "
+            "papers, statistics, keywords) from the archived days, fetching and archiving any day missing")
+    digest = sub.add_parser("digest", help="write a monthly or weekly digest post from the archived days",
+                            description=what[0].upper() + what[1:] + ".")
     period = digest.add_mutually_exclusive_group(required=True)
     period.add_argument("--month", help="YYYY-MM")
     period.add_argument("--week", help="ISO week, YYYY-Www")
-    common(digest)
+    common(digest, "print the digest post on stdout and the result (JSON) on stderr; write nothing")
     return parser
 
 
@@ -102,7 +133,7 @@ def parse_request(args: argparse.Namespace, now: dt.datetime) -> Request:
 
 def settings_for(args: argparse.Namespace, env: dict[str, str]) -> Settings:
     """Settings from the environment, each flag given overriding its variable. A bad value that
-    came from a flag is reported with the flag (`--top-n=5000: expected 0..1000`)."""
+    came from a flag is reported with the flag as typed (`--top-n='5000': expected 0..1000`)."""
     env = dict(env)
     flagged: dict[str, tuple[str, Any]] = {}  # variable -> (flag, value as typed)
     for attr, (flag, name) in FLAG_SETTINGS.items():
@@ -156,8 +187,9 @@ def check_hf_dir(raw: str) -> Path:
 
 
 def check_out(raw: str, *, writes: bool) -> Path:
-    """`--out` must be a folder, or a path where one can be created. Checked without creating
-    anything (a run that fails on bad input writes nothing)."""
+    """`--out` must be a folder, or a path where one can be created, and (unless nothing is to be
+    written) one where folders can be made: checked before any work, leaving nothing behind (a
+    run that fails on bad input writes nothing)."""
     path = _path_flag("--out", raw, "a folder")
     try:
         if path.exists() and not path.is_dir():
@@ -165,14 +197,37 @@ def check_out(raw: str, *, writes: bool) -> Path:
         for sub in ("archive", "blog"):
             if (path / sub).exists() and not (path / sub).is_dir():
                 raise BadInput("--out", raw, f"{path / sub} is a file where a folder belongs")
-        existing = next(p for p in (path.absolute(), *path.absolute().parents) if p.exists())
+        existing = _existing_parent(path)
         if not existing.is_dir():
             raise BadInput("--out", raw, f"cannot be created: {existing} is a file")
-        if writes and not os.access(existing, os.W_OK | os.X_OK):
-            raise BadInput("--out", raw, f"cannot write in {existing}: permission denied")
+        if writes:
+            # Where the run will create folders and files: the nearest existing folder of each.
+            for folder in sorted({_existing_parent(path / "archive"), _existing_parent(path / "blog" / "_posts")}):
+                problem = _cannot_write_in(folder)
+                if problem:
+                    raise BadInput("--out", raw, f"cannot write in {folder}: {problem}")
     except OSError as exc:
         raise BadInput("--out", raw, f"cannot use it: {exc.strerror or exc}") from None
     return path
+
+
+def _existing_parent(path: Path) -> Path:
+    """`path` if it exists, else its nearest existing parent."""
+    return next(p for p in (path.absolute(), *path.absolute().parents) if p.exists())
+
+
+def _cannot_write_in(folder: Path) -> str | None:
+    """Why no folder can be made in `folder` (None if one can). Tried, not guessed from the mode
+    bits: root passes every permission check, and /proc, /sys or a read-only mount refuse anyway.
+    The folder made to find out is removed at once."""
+    try:
+        probe = tempfile.mkdtemp(prefix=".hf-daily-papers-check-", dir=folder)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:  # /proc and the like: the folder exists, new entries do not
+            return "it does not take new folders"
+        return exc.strerror or type(exc).__name__
+    os.rmdir(probe)
+    return None
 
 
 def ports_for(args: argparse.Namespace, settings: Settings, request: Request,
@@ -291,13 +346,20 @@ def _say(line: str) -> None:
 def main(argv: Sequence[str] | None = None, *, wiring: app.Wiring = app.DEFAULT_WIRING) -> int:
     """The CLI. `wiring`: the clock and HTTP timing (tests pass a fixed clock and a fast one)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
+    if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
         argv.insert(0, "run")
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage mistake (its one line is printed)
+        return exc.code if isinstance(exc.code, int) else 2
     record = RunRecord()
-    with _Logging(args.verbose):
+    with _Logging(args.verbose), _Interruptible() as cancel:
         try:
-            result = _run(args, record, wiring)
+            result = _run(args, record, wiring, cancel)
+        except (KeyboardInterrupt, Cancelled):
+            _say("interrupted")
+            _say(record.describe())
+            return 130
         except BadInput as exc:
             _say(f"error: {exc}")
             if record.archived or record.commits:
@@ -311,15 +373,36 @@ def main(argv: Sequence[str] | None = None, *, wiring: app.Wiring = app.DEFAULT_
             _say(f"failed: {_os_error(exc)}")
             _say(record.describe())
             return 1
-        except KeyboardInterrupt:
-            _say("interrupted")
-            _say(record.describe())
-            return 130
     _print_result(args, _as_dict(result))
     return 0
 
 
-def _run(args: argparse.Namespace, record: RunRecord, wiring: app.Wiring) -> RunResult:
+class _Interruptible:
+    """The first Ctrl-C cancels the run: no day is started any more, the ones under way finish,
+    and what was written is said. A second Ctrl-C stops at once (Python's KeyboardInterrupt)."""
+
+    def __enter__(self) -> threading.Event:
+        self.cancel = threading.Event()
+        self.previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._first)
+        return self.cancel
+
+    def _first(self, signum: int, frame: object) -> None:
+        self.cancel.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        _say("interrupting: finishing the days under way (Ctrl-C again to stop at once)")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _run(args: argparse.Namespace, record: RunRecord, wiring: app.Wiring, cancel: threading.Event) -> RunResult:
+    if args.command == "digest" and args.top_n is not None:  # refused, not silently ignored
+        monthly_top, weekly_top = TOP_PAPERS["monthly"], TOP_PAPERS["weekly"]
+        raise BadInput("--top-n", args.top_n, f"not used by digest: a monthly digest lists its top {monthly_top} "
+                                               f"papers, a weekly one its top {weekly_top}")
     settings = settings_for(args, dict(os.environ))
     request = parse_request(args, wiring.clock())
     if isinstance(request, RangeRequest) and request.summarize and not settings.summary_model:
@@ -328,7 +411,7 @@ def _run(args: argparse.Namespace, record: RunRecord, wiring: app.Wiring) -> Run
     progress = None
     if args.command == "backfill" and not args.no_progress:
         progress = ProgressBar()
-    return app.handle(request, ports, settings, record=record, progress=progress, clock=wiring.clock)
+    return app.handle(request, ports, settings, record=record, progress=progress, clock=wiring.clock, cancel=cancel)
 
 
 def _print_result(args: argparse.Namespace, result: dict[str, Any]) -> None:

@@ -29,7 +29,7 @@ from .models import Day, Paper, rank
 from .ports import Ports
 from .render import PostStyle, post_path, render_daily
 from .results import DailyResult, DayResult, RangeResult, Status, SummaryCounts
-from .run import RunContext, each_day, fetch_day, listed, publish, read_day, record_of, store_day, write
+from .run import Cancelled, RunContext, each_day, fetch_day, listed, publish, read_day, record_of, store_day, write
 from .summaries import SummaryFill, fill_summaries
 
 
@@ -108,8 +108,15 @@ def run_days(
 ) -> tuple[list[DayResult], str | None, bool]:
     """(a result per day, the commit, whether the summary stage stopped for time)."""
     dates = sorted(set(dates))
-    fetched = each_day(dates, lambda d: _fetch(d, ports, ctx, dry_run=dry_run), ctx, workers=options.concurrency,
-                       failed=lambda d, error: _Fetched(d, None, error=error))
+    try:
+        fetched = each_day(dates, lambda d: _fetch(d, ports, ctx, dry_run=dry_run), ctx,
+                           workers=options.concurrency, failed=lambda d, error: _Fetched(d, None, error=error))
+    except Cancelled as cancelled:  # interrupted: what was fetched is archived (no post), then it stops
+        if not dry_run:
+            for item in cancelled.done.values():
+                if isinstance(item, _Fetched) and item.day is not None:
+                    store_day(ports, _with_summaries(item.day, item.stored, None), item.stored, ctx)
+        raise
     fills, stopped = _summarize(fetched, ports, options, ctx, budget, ask=summarize)
     by_date = {f.date: f for f in fetched}
     results = each_day(

@@ -120,6 +120,11 @@ def digest_post_path(request: DigestRequest) -> str:
     return f"_posts/{request.start.isoformat()}-{request.kind}-papers-summary.md"
 
 
+def digest_permalink(request: DigestRequest) -> str:
+    """The post's URL (front matter `permalink:`): `/posts/weekly-papers-summary-2026-W02/`."""
+    return f"/posts/{request.kind}-papers-summary-{request.label}/"
+
+
 def commit_message(request: DigestRequest) -> str:
     return f"{request.kind.capitalize()} Papers Summary {request.label}"
 
@@ -181,6 +186,7 @@ def render_digest(digest: Digest, style: PostStyle, summaries: Mapping[str, str]
         time=POST_TIME,
         category=category,
         tags=f"huggingface, papers, {request.kind}, ai, summary",
+        permalink=digest_permalink(request),
         style=style,
         summaries=summaries,
         total_papers=len(digest.papers),

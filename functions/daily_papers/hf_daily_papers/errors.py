@@ -24,7 +24,9 @@ class BadInput(DailyPapersError, ValueError):
     def __init__(self, field: str, value: object, problem: str) -> None:
         self.field = field
         self.value = value
-        super().__init__(f"{field}={_show(value)}: {problem}")
+        # A missing value is said in words: never `FIELD=None` (a user never typed "None").
+        shown = f"{field} is not set" if value is None else f"{field}={_show(value)}"
+        super().__init__(f"{shown}: {problem}")
 
 
 class SettingsError(BadInput):
@@ -47,6 +49,15 @@ class UpstreamInvalid(DailyPapersError):
         super().__init__(f"{service} answered nonsense for {what}: expected {expected}, got {got}")
 
 
+class LocalFileError(DailyPapersError):
+    """A local file could not be read (a permission, a folder in its place, an I/O error): the
+    message says which file and what the system said, not that anyone "answered nonsense"."""
+
+    def __init__(self, what: str, path: object, reason: str) -> None:
+        self.path = path
+        super().__init__(f"cannot read {what} {path}: {reason}")
+
+
 class UpstreamRejected(DailyPapersError):
     """An upstream service refused the request permanently (4xx other than auth); no retry."""
 
@@ -61,6 +72,18 @@ class AuthError(DailyPapersError):
     def __init__(self, service: str, credential: str, detail: str) -> None:
         self.service, self.credential = service, credential
         super().__init__(f"{service} refused credential {credential}: {detail}")
+
+
+class NoCredentials(AuthError):
+    """No AWS credentials were found at all (not refused: there were none to refuse)."""
+
+    def __init__(self, service: str, what: str, detail: str) -> None:
+        self.service, self.credential = service, "AWS credentials"
+        DailyPapersError.__init__(
+            self,
+            f"{service}: no AWS credentials for {what} ({detail}): in Lambda the function's role provides them; "
+            "elsewhere set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)",
+        )
 
 
 class Conflict(DailyPapersError):

@@ -240,13 +240,14 @@ def _url_piece(piece: str) -> str:
 
 
 # -- HTML ---------------------------------------------------------------------------------------
-_HTML_SPECIAL = re.compile(r'<|"|&(?=#?[A-Za-z0-9]+;)')
-_HTML_REPLACEMENT = {"<": "&lt;", '"': "&quot;", "&": "&amp;"}
+_HTML_SPECIAL = re.compile(r'<|>|"|&(?=#?[A-Za-z0-9]+;)')
+_HTML_REPLACEMENT = {"<": "&lt;", ">": "&gt;", '"': "&quot;", "&": "&amp;"}
 
 
 def html_text(text: str) -> str:
     """Untrusted text → one line that shows as that text when printed raw into HTML content
-    or a double-quoted attribute: whitespace folded, `<`, `"` and an `&` that would start a
+    or a double-quoted attribute: whitespace folded, `<`, `>`, `"` and an `&` that would start a
     character reference written as references. (Chirpy prints `image.alt` unescaped as the
-    image's caption.)"""
+    image's caption, and Chirpy 5 also as the `alt` attribute, whose tag its
+    `refactor-content.html` cuts at the first `>`.)"""
     return _HTML_SPECIAL.sub(lambda m: _HTML_REPLACEMENT[m.group()], fold_whitespace(text))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import DailyPapersError, UpstreamInvalid, UpstreamRejected
+from .errors import DailyPapersError, LocalFileError, UpstreamInvalid, UpstreamRejected
 from .httpclient import Http, Response
 from .models import LIVE, SAVED, Day
 from .parse import SERVICE, loads, parse_day
@@ -109,8 +109,8 @@ class FolderSource:
             raise SavedAnswerUnavailable(
                 str(path), f"does not exist: no answer for {date} was saved (a day without papers is saved as [])",
             ) from None
-        except OSError as exc:
-            raise SavedAnswerUnavailable(str(path), f"cannot be read: {exc.strerror or type(exc).__name__}") from None
+        except OSError as exc:  # a permission, a folder in its place, an I/O error: say which
+            raise LocalFileError("saved answer", path, exc.strerror or type(exc).__name__) from None
         try:
             text = data.decode("utf-8-sig")  # a byte-order mark is harmless: dropped
         except UnicodeDecodeError as exc:

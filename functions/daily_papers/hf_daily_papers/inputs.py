@@ -181,9 +181,11 @@ def date_range(
 
 def monthly(month: Any, today: dt.date, *, dry_run: bool = False, field: str = "month") -> DigestRequest:
     match = _MONTH.fullmatch(month) if isinstance(month, str) else None
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match:
         raise BadInput(field, month, "expected a month as YYYY-MM")
     year, number = int(match.group(1)), int(match.group(2))
+    if not 1 <= number <= 12:
+        raise BadInput(field, month, f"month {match.group(2)} is out of range (01..12)")
     if year < 1:
         raise BadInput(field, month, "no such month (years start at 0001)")
     start = dt.date(year, number, 1)

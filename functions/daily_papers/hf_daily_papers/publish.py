@@ -6,9 +6,13 @@ whose content is already there is not written; when nothing changed, no commit i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import os
+import re
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +25,8 @@ from .redact import redact
 
 SERVICE = "GitHub"
 log = logging.getLogger("hf_daily_papers.publish")
+#: GitHub's words when a ruleset or a branch protection refuses a ref update (409 or 422).
+_RULE_REFUSAL = re.compile(r"rule violations? found|protected branch update failed", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -62,10 +68,25 @@ class FolderPublisher:
             else:
                 statuses[path] = "created"
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(target)
+            write_whole(target, data)
         return Publication(statuses)
+
+
+def write_whole(target: Path, data: bytes) -> None:
+    """`data` into `target`, whole or not at all: written to a temporary file beside it, then
+    renamed over it. The temporary file's name starts with `.` (`.<name>.<random>.tmp`), which
+    Jekyll never builds, and it is removed whatever fails (a full disk, a permission, Ctrl-C):
+    no fragment of a post is ever left in `_posts/` to be published."""
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the usual mode: 0o666 less the umask
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 @dataclass
@@ -88,7 +109,9 @@ class GitHubPublisher:
 
     The ref is moved with `force: false`; if another writer moved it first (409, or 422 "not a
     fast forward"), everything is re-read and every chunk rebuilt on the new head, up to
-    `max_attempts` times, so concurrent runs end with one correct post. Trees and commits made
+    `max_attempts` times, so concurrent runs end with one correct post. A 409/422 that says a
+    repository rule refused the update ("Repository rule violations found": a ruleset, or
+    "Protected branch update failed": branch protection) is permanent and fails at once. Trees and commits made
     by a lost race are unreferenced objects: nothing is published until the ref moves. Any other
     4xx fails at once: 401 (after one fresh read of the token, in case it was rotated) and 403 as
     `AuthError`, 404/422 as `UpstreamRejected`.
@@ -103,7 +126,7 @@ class GitHubPublisher:
         token: Callable[[], str],
         *,
         max_attempts: int = 5,
-        token_name: str = "GITHUB_TOKEN",
+        token_name: str = "BLOG_TOKEN",
         tree_max_entries: int = 100,
         tree_max_bytes: int = 1_000_000,
     ) -> None:
@@ -283,6 +306,13 @@ class GitHubPublisher:
         if response.status == expect:
             return response.json(SERVICE, what)
         detail = _message(response.body)
+        if response.status in (409, 422) and _RULE_REFUSAL.search(detail):
+            # Permanent: re-reading the branch and trying again gets the same answer.
+            raise UpstreamRejected(
+                SERVICE, what, response.status,
+                f"{detail} (a rule of {self.repository} refused the push to {self.branch}: nothing was "
+                f"committed; let this token bypass the rule, or publish to a branch the rule does not cover)",
+            )
         if response.status in races and (response.status == 409 or "fast forward" in detail.lower()):
             return None
         if response.status == 401:

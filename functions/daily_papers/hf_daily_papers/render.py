@@ -31,17 +31,22 @@ LINK_KINDS = ("code", "project")
 
 @dataclass(frozen=True)
 class PostStyle:
-    """How a post looks beyond the seed format; everything off gives the seed format.
+    """How a post looks beyond the seed format; everything off (`permalink=False` too) gives
+    the seed format.
 
     author: the front matter's `author:` (left out when None or empty).
     image:  Chirpy's `image:` (path = the top paper's https thumbnail, alt = its title).
     links:  which of `LINK_KINDS` each item shows: `[코드](githubRepo) ⭐ stars`,
             `[프로젝트 페이지](projectPage)` (https URLs only).
+    permalink: a `permalink:` line after `title:` (`/posts/daily-papers-YYYY-MM-DD/`,
+            `/posts/monthly-papers-summary-YYYY-MM/`, `/posts/weekly-papers-summary-YYYY-Www/`):
+            each post its own URL under Chirpy's `permalink: /posts/:title/`. On by default.
     """
 
     author: str | None = None
     image: bool = False
     links: tuple[str, ...] = ()
+    permalink: bool = True
 
 
 class Trusted(str):

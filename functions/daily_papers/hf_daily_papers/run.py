@@ -25,7 +25,12 @@ Progress = Callable[[int, int, str], None]
 
 
 class Cancelled(DailyPapersError):
-    """The run was interrupted (Ctrl-C in the CLI): days not started were not fetched."""
+    """The run was interrupted (Ctrl-C in the CLI): days not started were not fetched. `done`
+    holds the results of the days that were finished."""
+
+    def __init__(self, done: dict[dt.date, object], total: int) -> None:
+        self.done = done
+        super().__init__(f"interrupted: {len(done)} of {total} day(s) were done, the rest not started")
 
 
 class RunContext:
@@ -155,31 +160,50 @@ def each_day(
     done: dict[dt.date, T] = {}
     pending = iter(dates)
     running: dict[Future[T], dt.date] = {}
+
+    def finish(future: Future[T]) -> None:
+        date = running.pop(future)
+        try:
+            done[date] = future.result()
+        except Exception as exc:
+            error = error_text(exc)
+            ctx.log.warning(f"day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error},
+                            exc_info=not isinstance(exc, DailyPapersError))
+            done[date] = failed(date, error)
+        if progress:
+            _tick(ctx, len(done), len(dates), date)
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        def start() -> None:
-            for date in pending:
+        def start() -> None:  # keep `workers` days under way, no more
+            while len(running) < workers and (date := next(pending, None)) is not None:
                 running[pool.submit(step, date)] = date
-                if len(running) >= workers:
-                    return
         start()
-        while running:
-            finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+        try:
+            while running:
+                finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    finish(future)
+                if not ctx.cancel.is_set():
+                    start()
+        except KeyboardInterrupt:  # Ctrl-C: no day is started any more; the ones under way finish
+            ctx.cancel.set()
+            ctx.log.warning(f"interrupted: {len(dates) - len(done) - len(running)} day(s) not started; "
+                            f"finishing the {len(running)} in progress")
+        while running:  # (also after a cancel): every day under way ends as done or failed
+            finished, _ = _wait_ignoring_interrupts(running)
             for future in finished:
-                date = running.pop(future)
-                try:
-                    done[date] = future.result()
-                except Exception as exc:
-                    error = error_text(exc)
-                    ctx.log.warning(f"day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error},
-                                    exc_info=not isinstance(exc, DailyPapersError))
-                    done[date] = failed(date, error)
-                if progress:
-                    _tick(ctx, len(done), len(dates), date)
-            if not ctx.cancel.is_set():
-                start()
+                finish(future)
     if ctx.cancel.is_set():
-        raise Cancelled(f"interrupted: {len(done)} of {len(dates)} day(s) were done, the rest not started")
+        raise Cancelled(dict(done), len(dates))
     return [done[d] for d in dates]
+
+
+def _wait_ignoring_interrupts(running: dict[Future[T], dt.date]) -> tuple[set[Future[T]], set[Future[T]]]:
+    while True:
+        try:
+            return wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+        except KeyboardInterrupt:  # a second Ctrl-C: the days under way still finish
+            continue
 
 
 def _tick(ctx: RunContext, done: int, total: int, date: dt.date) -> None:

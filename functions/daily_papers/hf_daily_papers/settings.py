@@ -2,6 +2,11 @@
 
 Only this module (and the adapters: handler, CLI) reads environment variables; domain code
 receives the values it needs.
+
+The blog's settings are `BLOG_*` (`BLOG_REPOSITORY`, `BLOG_BRANCH`, `BLOG_TOKEN`,
+`BLOG_TOKEN_SECRET`, `BLOG_API_URL`), never `GITHUB_*`: GitHub Actions sets `GITHUB_REPOSITORY`,
+`GITHUB_TOKEN` and `GITHUB_API_URL` in every job, to the workflow's own repository, job token and
+API, so a run in a workflow would publish there. Those names are not read at all.
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ class Settings:
     summary_language: str = "ko"  # SUMMARY_LANGUAGE: the language of the summaries (SUMMARY_LANGUAGES)
     post_image: bool = False  # POST_IMAGE: front matter image: of the top paper
     post_links: tuple[str, ...] = ()  # POST_LINKS: subset of ("code", "project"), in that order
+    post_permalink: bool = True  # POST_PERMALINK: front matter permalink: /posts/<slug>-<date>/ (off = seed format)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -85,11 +91,11 @@ class Settings:
 
         settings = cls(
             hf_endpoint=_url("HF_ENDPOINT", get("HF_ENDPOINT") or cls.hf_endpoint),
-            github_api_url=_url("GITHUB_API_URL", get("GITHUB_API_URL") or cls.github_api_url),
-            github_repository=get("GITHUB_REPOSITORY"),
-            github_branch=get("GITHUB_BRANCH") or cls.github_branch,
-            github_token_secret=get("GITHUB_TOKEN_SECRET"),
-            github_token=_secret("GITHUB_TOKEN", get("GITHUB_TOKEN")),
+            github_api_url=_url("BLOG_API_URL", get("BLOG_API_URL") or cls.github_api_url),
+            github_repository=get("BLOG_REPOSITORY"),
+            github_branch=get("BLOG_BRANCH") or cls.github_branch,
+            github_token_secret=get("BLOG_TOKEN_SECRET"),
+            github_token=_secret("BLOG_TOKEN", get("BLOG_TOKEN")),
             bucket_name=get("BUCKET_NAME"),
             post_author=get("POST_AUTHOR"),
             top_n=_int("TOP_N", get("TOP_N"), cls.top_n, low=0, high=1000),
@@ -112,6 +118,7 @@ class Settings:
             summary_language=get("SUMMARY_LANGUAGE") or cls.summary_language,
             post_image=_flag("POST_IMAGE", get("POST_IMAGE")),
             post_links=_links("POST_LINKS", get("POST_LINKS")),
+            post_permalink=_flag("POST_PERMALINK", get("POST_PERMALINK"), default=cls.post_permalink),
         )
         settings.validate()
         return settings
@@ -120,10 +127,10 @@ class Settings:
         if self.github_repository is not None:
             problem = repository_problem(self.github_repository)
             if problem:
-                raise SettingsError("GITHUB_REPOSITORY", self.github_repository, problem)
+                raise SettingsError("BLOG_REPOSITORY", self.github_repository, problem)
         problem = branch_problem(self.github_branch)
         if problem:
-            raise SettingsError("GITHUB_BRANCH", self.github_branch, f"not a valid branch name: {problem}")
+            raise SettingsError("BLOG_BRANCH", self.github_branch, f"not a valid branch name: {problem}")
         if self.summary_model is not None and not _MODEL.fullmatch(self.summary_model):
             raise SettingsError(
                 "SUMMARY_MODEL", self.summary_model, "expected a Bedrock model id, inference profile id or ARN"
@@ -145,10 +152,10 @@ class Settings:
 
     def require_github(self) -> str:
         if not self.github_repository:
-            raise SettingsError("GITHUB_REPOSITORY", None, "required to publish to GitHub (owner/name)")
+            raise SettingsError("BLOG_REPOSITORY", None, "required to publish to GitHub (owner/name)")
         if not self.github_token_secret and not self.github_token:
             raise SettingsError(
-                "GITHUB_TOKEN_SECRET", None, "required to publish to GitHub (or GITHUB_TOKEN locally)"
+                "BLOG_TOKEN_SECRET", None, "required to publish to GitHub (or BLOG_TOKEN locally)"
             )
         return self.github_repository
 
@@ -223,10 +230,10 @@ def _secret(name: str, raw: str | None) -> Secret | None:
     return Secret(raw)
 
 
-def _flag(name: str, raw: str | None) -> bool:
-    """true/false (also 1/0, yes/no, on/off, any case); unset = false."""
+def _flag(name: str, raw: str | None, *, default: bool = False) -> bool:
+    """true/false (also 1/0, yes/no, on/off, any case); unset = `default`."""
     if raw is None:
-        return False
+        return default
     value = raw.lower()
     if value in ("true", "1", "yes", "on"):
         return True
@@ -249,14 +256,21 @@ def _links(name: str, raw: str | None) -> tuple[str, ...]:
     return tuple(kind for kind in LINK_KINDS if kind in kinds)
 
 
+#: Requests per second a rate setting accepts, besides 0 (no limit): below 0.1 a request would
+#: wait over 10 s for its slot (at 0.0001, 10,000 s: the Lambda is killed first; at 1e-300
+#: `time.sleep` overflows); above 100 pacing no longer paces anything.
+RATE_MIN, RATE_MAX = 0.1, 100.0
+_RATE_RANGE = f"expected 0 (no limit) or {RATE_MIN:g}..{RATE_MAX:g} requests per second"
+
+
 def _rate(name: str, raw: str | None, default: float) -> float:
-    """Requests per second: a number from 0 (no limit) to 100."""
+    """Requests per second: 0 (no limit), or a number from RATE_MIN to RATE_MAX."""
     if raw is None:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise SettingsError(name, raw, "expected a number of requests per second (0 = no limit)") from None
-    if not 0 <= value <= 100:  # also rejects nan
-        raise SettingsError(name, raw, "expected 0..100 (0 = no limit)")
+        raise SettingsError(name, raw, _RATE_RANGE) from None
+    if value != 0 and not RATE_MIN <= value <= RATE_MAX:  # also refuses nan, inf, -0.5
+        raise SettingsError(name, raw, _RATE_RANGE)
     return value

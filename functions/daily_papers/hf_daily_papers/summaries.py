@@ -78,7 +78,12 @@ class Rejection:
 
 def source_hash(paper: Paper) -> str:
     """What a summary summarises: the first 16 hex digits of sha256(title + "\\n" + abstract)."""
-    return hashlib.sha256(f"{paper.title}\n{paper.summary}".encode()).hexdigest()[:16]
+    return text_hash(paper.title, paper.summary)
+
+
+def text_hash(title: str, abstract: str) -> str:
+    """`source_hash` of a title and an abstract (the archive keys old summaries with it)."""
+    return hashlib.sha256(f"{title}\n{abstract}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
