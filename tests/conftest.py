@@ -185,17 +185,15 @@ def moto_before_boto3() -> None:
     boto3.DEFAULT_SESSION = None
 
 
-@pytest.fixture(autouse=True)
-def fast_http(monkeypatch: pytest.MonkeyPatch) -> Any:
+@pytest.fixture
+def fast_http() -> Any:
     """Every upstream call in tests: short timeouts, near-zero backoff, a 10 s deadline per call, and at most
-    1.5 s of server-requested wait (`Retry-After: 1` is honoured; longer asks fail at once)."""
-    from hf_daily_papers import app
+    1.5 s of server-requested wait (`Retry-After: 1` is honoured; longer asks fail at once). The handler
+    (`invoke`) and the CLI (`cli.main(..., wiring=)`) get it through `app.Wiring`."""
     from hf_daily_papers.httpclient import HttpConfig
 
-    config = HttpConfig(connect_timeout=2.0, read_timeout=5.0, retries=4, backoff_factor=0.01,
-                        backoff_max=0.05, max_server_wait=1.5, deadline=10.0)
-    monkeypatch.setattr(app, "HTTP_CONFIG", config)
-    return config
+    return HttpConfig(connect_timeout=2.0, read_timeout=5.0, retries=4, backoff_factor=0.01,
+                      backoff_max=0.05, max_server_wait=1.5, deadline=10.0)
 
 
 @pytest.fixture(autouse=True)
@@ -355,11 +353,11 @@ def secret_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def invoke(lambda_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], dict[str, Any]]:
+def invoke(lambda_env: dict[str, str], fast_http: Any) -> Callable[[Any], dict[str, Any]]:
     """Call the Lambda handler as Lambda would, with a fresh execution environment per test."""
-    from hf_daily_papers import handler
+    from hf_daily_papers import app, handler
 
-    handler.reset_environment()
+    handler.reset_environment(app.Wiring(http=fast_http))
 
     def call(event: Any) -> dict[str, Any]:
         return handler.lambda_handler(copy.deepcopy(event), LambdaContext())

@@ -9,12 +9,12 @@ import re
 import pytest
 from test_cli import run_cli
 
+from hf_daily_papers.daily import DaysFailed
 from hf_daily_papers.errors import BadInput
 from hf_daily_papers.hf import parse_day
 from hf_daily_papers.inputs import date_range, parse_event
 from hf_daily_papers.models import rank
 from hf_daily_papers.pacing import RateLimiter
-from hf_daily_papers.pipeline import DaysFailed
 from hf_daily_papers.render import PostStyle, render_daily
 
 from conftest import expected_post, load_event, make_item, s3_objects, s3_versions

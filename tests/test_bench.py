@@ -39,3 +39,18 @@ def test_bench_daily_runs_report_the_request_budget(tmp_path, capsys, monkeypatc
     assert figures["render"]["bytes_100"] > 0
     table = capsys.readouterr().out
     assert "| 2. Daily run, 99-paper day (warm): requests | HF 1 · S3 1 read + 1 write · GitHub 2 read + 3 write" in table
+
+
+def test_the_faithfulness_bench_reports_each_kind_against_the_issues_goals(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("faithfulness", ROOT / "bench" / "faithfulness.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "faithfulness.json"
+
+    assert module.main(["--repeat", "1", "--json", str(out)]) == 0  # 0: every goal met
+
+    figures = json.loads(out.read_text())
+    assert set(figures["kinds"]) == {"faithful", "invented_name", "changed_figure", "refusal", "wrong_language", "cut",
+                                     "empty", "wrong_paraphrase"}
+    assert figures["goals_met"] and figures["kinds"]["refusal"]["percent"] == 100.0
+    assert "| faithful answers accepted | 65 |" in capsys.readouterr().out

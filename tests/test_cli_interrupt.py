@@ -63,9 +63,9 @@ def test_ctrl_c_stops_a_backfill_starts_no_more_days_and_says_exactly_what_it_wr
     )
     try:
         deadline = time.monotonic() + 60
-        while len(archive_files(out)) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        while len(slow_hf.requests) < 6 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert proc.poll() is None and len(archive_files(out)) >= 3, "the backfill did not get going"
+        assert proc.poll() is None and len(slow_hf.requests) >= 6, "the backfill did not get going"
         asked_before = len(slow_hf.requests)
         proc.send_signal(signal.SIGINT)
         signalled = time.monotonic()
@@ -86,9 +86,10 @@ def test_ctrl_c_stops_a_backfill_starts_no_more_days_and_says_exactly_what_it_wr
     # The printed count is exactly what is on disk; nothing was published.
     lines = stderr.splitlines()
     assert "hf-daily-papers: interrupted" in lines, stderr
+    # Every day fetched before the signal (or finished after it) was archived, and said so.
     said = re.search(r"this run wrote (\d+) archive object\(s\)", stderr)
     assert said, stderr
     files = archive_files(out)
-    assert int(said.group(1)) == len(files), (stderr, files)
+    assert int(said.group(1)) == len(files) >= 4, (stderr, files)
     assert not (out / "blog").exists() or not any((out / "blog").rglob("*.md"))
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]

@@ -14,14 +14,14 @@ import json
 import pytest
 from test_cli import run_cli
 
-from hf_daily_papers import app
-from hf_daily_papers.archive import S3Archive, day_document, encode
+from hf_daily_papers import app, handler
+from hf_daily_papers.archive import S3Archive, encode_day
 from hf_daily_papers.digest import DigestIncomplete, build_digest, render_digest, top_keywords
 from hf_daily_papers.errors import BadInput
 from hf_daily_papers.escape import fold_whitespace, md_code_span
-from hf_daily_papers.hf import parse_day
 from hf_daily_papers.inputs import DigestRequest, parse_event, weekly
 from hf_daily_papers.models import Paper
+from hf_daily_papers.parse import parse_day
 from hf_daily_papers.render import PostStyle
 
 from conftest import BUCKET, FIXTURES, load_event, make_item, s3_objects, s3_versions
@@ -92,8 +92,8 @@ def expected_digest(name: str) -> str:
 def archive_day(s3, date: str, fetched_at: str, items: list[dict]) -> None:
     stamp = dt.datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
     day = parse_day(dt.date.fromisoformat(date), [items], stamp)
-    document = day_document(day, f"https://huggingface.co/api/daily_papers?date={date}")
-    S3Archive(s3, BUCKET).put(f"daily/2026/01/{date}.json", encode(document))
+    _, data = encode_day(day, f"https://huggingface.co/api/daily_papers?date={date}")
+    S3Archive(s3, BUCKET).put(f"daily/2026/01/{date}.json", data)
 
 
 @pytest.fixture
@@ -206,8 +206,13 @@ def test_a_day_that_cannot_be_fetched_fails_the_digest_naming_it(invoke, january
     assert github.files()[MONTHLY_POST] == expected_digest("2026-01-01-monthly-papers-summary.md")
 
 
-def test_current_month_stops_at_the_last_closed_day(invoke, january, hf, github, monkeypatch):
-    monkeypatch.setattr(app, "utc_now", lambda: dt.datetime(2026, 1, 7, 3, 0, tzinfo=dt.UTC))
+def at(moment: dt.datetime, http: object) -> None:
+    """The next invocation runs in a new execution environment whose clock says `moment`."""
+    handler.reset_environment(app.Wiring(clock=lambda: moment, http=http))  # type: ignore[arg-type]
+
+
+def test_current_month_stops_at_the_last_closed_day(invoke, january, hf, github, fast_http):
+    at(dt.datetime(2026, 1, 7, 3, 0, tzinfo=dt.UTC), fast_http)
 
     result = invoke({"digest": "monthly", "month": "2026-01"})
 
@@ -230,8 +235,8 @@ def test_a_period_without_papers_is_empty_and_publishes_nothing(invoke, january,
     assert github.requests == []
 
 
-def test_a_month_with_no_closed_day_yet_is_empty(invoke, january, hf, github, monkeypatch):
-    monkeypatch.setattr(app, "utc_now", lambda: dt.datetime(2026, 1, 1, 3, 0, tzinfo=dt.UTC))  # nothing closed
+def test_a_month_with_no_closed_day_yet_is_empty(invoke, january, hf, github, fast_http):
+    at(dt.datetime(2026, 1, 1, 3, 0, tzinfo=dt.UTC), fast_http)  # nothing closed
 
     result = invoke({"digest": "monthly", "month": "2026-01"})
 
@@ -330,6 +335,8 @@ def test_cli_digest_writes_into_the_folder_from_saved_answers(tmp_path):
     for date, (_, items) in JANUARY.items():
         unique = [i for i in items if i["paper"]["id"] not in ("2601.00001", "2601.00002") or date == "2026-01-05"]
         (hf_dir / f"{date}.json").write_text(json.dumps(unique), "utf-8")
+    for day in ("2026-01-09", "2026-01-10", "2026-01-11"):  # saved empty answers (a missing file is an error)
+        (hf_dir / f"{day}.json").write_text("[]", "utf-8")
     out = tmp_path / "out"
 
     proc = run_cli("digest", "--week", "2026-W02", "--hf-dir", str(hf_dir), "--out", str(out), "--author", "lim4349")

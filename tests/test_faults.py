@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from hf_daily_papers import app, aws
+from hf_daily_papers import app, aws, handler
 from hf_daily_papers.errors import AuthError, UpstreamInvalid, UpstreamRejected, UpstreamUnavailable
 
 from conftest import SECRET_NAME, expected_post, make_item, s3_objects, s3_versions
@@ -42,7 +42,8 @@ def archived_not_published(github: Any, aws: Any) -> bool:
 
 
 def with_http(monkeypatch: pytest.MonkeyPatch, fast_http: Any, **changes: Any) -> None:
-    monkeypatch.setattr(app, "HTTP_CONFIG", dataclasses.replace(fast_http, **changes))
+    """The next invocation runs in a new execution environment with these HTTP settings."""
+    handler.reset_environment(app.Wiring(http=dataclasses.replace(fast_http, **changes)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -621,8 +622,9 @@ def test_worst_case_of_one_call_is_well_inside_the_function_timeout():
     # One call: every wait is cut to its deadline, except handing over the request (connect timeout).
     assert config.worst_case_seconds == config.deadline + config.connect_timeout == 50
     assert config.max_server_wait < config.deadline
-    # botocore calls (S3, Secrets Manager): 3 tries of at most 5 + 15 s, plus backoff.
-    aws_call = aws.AWS_TRIES * (aws.AWS_CONNECT_TIMEOUT + aws.AWS_READ_TIMEOUT) + 5
+    # botocore calls (S3, Secrets Manager): every try timing out, plus botocore's longest backoff.
+    aws_call = max(aws.CLIENTS["s3"].worst_case_seconds, aws.CLIENTS["secretsmanager"].worst_case_seconds)
+    assert aws_call == 3 * (5 + 15) + 1 + 2
     # A daily run makes 9 calls in a row (HF page, S3 get + put, the secret, 5 GitHub). The first
     # call that runs out of budget ends the run; even if every call used its whole budget and
     # then succeeded, the run stays inside the 900 s function timeout.

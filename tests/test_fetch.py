@@ -106,7 +106,9 @@ def test_hf_400_is_permanent_and_not_retried(invoke, hf, github):
 
 def test_bad_records_of_any_kind_are_skipped_and_the_day_is_published(invoke, hf, github, aws, monkeypatch):
     """The answer as bytes: a 5,000-digit number, a lone surrogate (`\\ud800`), a path as id,
-    an out-of-range date. Python's own JSON reader would fail the whole page on the number."""
+    an out-of-range date. Python's own JSON reader would fail the whole page on the number. And a
+    sound paper whose item holds a `NaN` elsewhere: the archive cannot keep it (its encode fails),
+    so it is left out of the archive and of the post alike, with its reason."""
     date = "2026-03-15"
     items = [make_item(f"2603.{i:05d}", 20 - i, date) for i in range(12)]  # 4 bad of 16: not > 25 %
     huge = make_item("2603.00090", 1, date)
@@ -115,7 +117,9 @@ def test_bad_records_of_any_kind_are_skipped_and_the_day_is_published(invoke, hf
     path_id = make_item("../../etc/passwd", 1, date)
     overflow = make_item("2603.00092", 1, date)
     overflow["paper"]["submittedOnDailyAt"] = "9999-12-31T23:59:59-01:00"
-    body = json.dumps([*items[:4], huge, surrogate, *items[4:], path_id, overflow])
+    unkeepable = make_item("2603.00093", 99, date)
+    unkeepable["numComments"] = float("nan")
+    body = json.dumps([*items[:4], huge, surrogate, *items[4:], path_id, overflow, unkeepable])
     hf.inject(Fault("GET", "/api/daily_papers", Reply(200, body.replace('"<HUGE>"', "9" * 5000).encode(),
                                                       {"Content-Type": "application/json"})))
     monkeypatch.setenv("TOP_N", "0")
@@ -124,13 +128,14 @@ def test_bad_records_of_any_kind_are_skipped_and_the_day_is_published(invoke, hf
 
     assert result["papers"] == 12
     post = github.files()[f"_posts/{date}-daily-papers.md"]
-    assert "총 **12개**" in post and "passwd" not in post
+    assert "총 **12개**" in post and "passwd" not in post and "2603.00093" not in post
     archive = json.loads(s3_objects(aws)[f"daily/2026/03/{date}.json"])
     assert [p["paper"]["id"] for p in archive["papers"]] == [i["paper"]["id"] for i in items]
     skipped = archive["skipped"]
-    assert len(skipped) == 4
+    assert len(skipped) == 5
     assert "5000 digits" in skipped[0] and "surrogate" in skipped[1]
     assert "paper.id is '../../etc/passwd'" in skipped[2] and "submittedOnDailyAt" in skipped[3]
+    assert skipped[4] == "item 12: 2603.00093: item.numComments is nan, not a finite number"
 
 
 def test_an_answer_with_only_other_days_papers_is_an_upstream_change_not_a_weekend(invoke, hf, github, aws):

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from botocore.config import Config
 
-from hf_daily_papers import handler, summarize
-from hf_daily_papers.summarize import SummaryConfig
+from hf_daily_papers import app, handler
 
 from conftest import LambdaContext, load_event, s3_objects
 from fakes.bedrock import FOREVER, FakeBedrock
@@ -23,14 +23,13 @@ POST = "_posts/2026-02-25-daily-papers.md"
 
 
 @pytest.fixture
-def bedrock(lambda_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBedrock]:
+def bedrock(lambda_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, fast_http: Any) -> Iterator[FakeBedrock]:
     with FakeBedrock() as fake:
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", fake.url)
         monkeypatch.setenv("SUMMARY_MODEL", MODEL)
         monkeypatch.setenv("HF_MAX_RPS", "0")  # the fake HF needs no pacing
-        monkeypatch.setattr(summarize, "SUMMARY_CONFIG", SummaryConfig(
-            attempts=1, connect_timeout=2.0, read_timeout=5.0, deadline=0.5, pause=0.01, pause_max=0.05))
-        handler.reset_environment()
+        quick = Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=2, read_timeout=5)
+        handler.reset_environment(app.Wiring(http=fast_http, bedrock=quick))
         yield fake
 
 
@@ -39,7 +38,7 @@ def summary_lines(post: str) -> list[str]:
 
 
 def test_each_listed_paper_gets_its_summary_once(invoke: Any, bedrock: FakeBedrock, github: Any, aws: Any) -> None:
-    bedrock.answers = {"Reflective Test-Time Planning": "임베디드 LLM을 위한 *반성적* 계획 {{ site }} 요약."}
+    bedrock.answers = {"Reflective Test-Time Planning": "임베디드 LLM을 위한 *반성적* 계획 방법을 제안하며, {{ 설정 }} 같은 글자도 그대로 보여 주는 요약입니다."}
     result = invoke(load_event("manual-date.json"))
 
     assert result["status"] == "created" and result["summaries_made"] == result["listed"] == 10
@@ -47,10 +46,11 @@ def test_each_listed_paper_gets_its_summary_once(invoke: Any, bedrock: FakeBedro
     post = github.files()[POST]
     lines = summary_lines(post)
     assert len(lines) == 10
-    assert "   - 요약: 임베디드 LLM을 위한 \\*반성적\\* 계획 &#123;{ site }} 요약.\n   - Abstract: " in post
+    assert ("   - 요약: 임베디드 LLM을 위한 \\*반성적\\* 계획 방법을 제안하며, &#123;{ 설정 }} 같은 글자도 그대로 보여 주는 "
+            "요약입니다.\n   - Abstract: ") in post
     stored = json.loads(s3_objects(aws)[KEY])["summaries"]
     assert len(stored) == 10 and {s["model"] for s in stored.values()} == {MODEL}
-    assert {s["prompt_version"] for s in stored.values()} == {1}
+    assert {s["prompt_version"] for s in stored.values()} == {2} and {s["language"] for s in stored.values()} == {"ko"}
 
     bedrock.reset_log()
     bedrock.calls.clear()
@@ -87,15 +87,15 @@ def test_a_backfill_summarizes_only_when_asked_and_leaves_time_to_publish(
 ) -> None:
     event = {"start": "2026-02-19", "end": "2026-02-25"}
     plain = invoke(event)
-    assert bedrock.calls == [] and "summaries_left" not in plain
+    assert bedrock.calls == [] and "summaries_missing" not in plain
 
     result = handler.lambda_handler({**event, "summarize": True}, ShortOnTime())
     assert bedrock.calls == []  # no time to spare: the model is not asked at all
-    assert result["summaries_left"] == 18 and result["summaries_stopped"] is True  # 8 + 10 listed papers
+    assert result["summaries_missing"] == 18 and result["summaries_stopped"] is True  # 8 + 10 listed papers
     assert result["counts"] == {"unchanged": 2, "empty": 5}
 
     roomy = handler.lambda_handler({**event, "summarize": True}, ShortOnTime(millis_left=900_000))
-    assert len(bedrock.calls) == 18 and roomy["summaries_left"] == 0 and "summaries_stopped" not in roomy
+    assert len(bedrock.calls) == 18 and roomy["summaries_missing"] == 0 and "summaries_stopped" not in roomy
     assert roomy["counts"] == {"updated": 2, "empty": 5}
 
 
@@ -105,6 +105,6 @@ def test_the_dry_run_event_with_summaries_returns_them_and_writes_nothing(
     result = invoke(load_event("dry-run-summaries.json"))
 
     day = result["days"][0]
-    assert (result["counts"], day["summaries_made"], result["summaries_left"]) == ({"dry_run": 1}, 10, 0)
+    assert (result["counts"], day["summaries_made"], result["summaries_missing"]) == ({"dry_run": 1}, 10, 0)
     assert len(summary_lines(day["post"])) == 10
     assert github.writes == [] and s3_objects(aws) == {}

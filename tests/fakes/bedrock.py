@@ -7,7 +7,8 @@ ARNs contain `:` and `/`). Errors are answered as Bedrock answers them: the stat
 `{"message": ...}` body, which botocore turns into a ClientError with that code.
 
 Scriptable: `answers` maps a piece of the prompt (say, a paper's title) to its answer, `default`
-answers the rest; `deny(model)` / `unknown(model)` make a model refused (403) or invalid (400);
+answers the rest (an answer is a text, several text blocks, `Said(text, stop_reason)` for another
+stopReason than `end_turn`, or a whole Reply); a list of answers under one key is answered in turn; `deny(model)` / `unknown(model)` make a model refused (403) or invalid (400);
 `fail(code, status, times)` (e.g. `throttle(times=FOREVER)`) answers the next calls with an error.
 Every request is recorded (`requests`), and every converse call it understood in `calls`.
 """
@@ -51,8 +52,16 @@ MESSAGES = {
     "ServiceUnavailableException": "Bedrock is unable to process your request.",
 }
 
-#: An answer: one text block, several text blocks, or a whole Reply (a malformed answer).
-Answer = str | list[str] | Reply
+@dataclass(frozen=True)
+class Said:
+    """An answer with its stopReason (`max_tokens`: cut by the token limit)."""
+
+    text: str | list[str]
+    stop_reason: str = "end_turn"
+
+
+#: An answer: one text block, several text blocks, one with its stopReason, or a whole Reply.
+Answer = str | list[str] | Said | Reply
 
 
 @dataclass
@@ -87,11 +96,11 @@ def bedrock_error(code: str, message: str | None = None, status: int | None = No
 
 
 class FakeBedrock(FakeServer):
-    def __init__(self, *, default: Answer = "이 논문은 테스트용 요약입니다.",
-                 answers: Mapping[str, Answer] | None = None) -> None:
+    def __init__(self, *, default: Answer = "이 논문은 새로운 방법을 제안하고 여러 실험으로 그 효과를 보여 줍니다. 저자들은 기존 접근의 한계도 함께 분석합니다.",
+                 answers: Mapping[str, Answer | tuple[Answer, ...]] | None = None) -> None:
         super().__init__()
         self.default: Answer = default
-        self.answers: dict[str, Answer] = dict(answers or {})
+        self.answers: dict[str, Answer | tuple[Answer, ...]] = dict(answers or {})
         self.denied: set[str] = set()
         self.unknown_models: set[str] = set()
         self.calls: list[Converse] = []
@@ -149,19 +158,35 @@ class FakeBedrock(FakeServer):
         call = Converse(model_id, body)
         with self._lock:
             self.calls.append(call)
-        answer = next((a for key, a in self.answers.items() if key in call.prompt), self.default)
+        with self._lock:
+            answer = self._next(call.prompt)
         if isinstance(answer, Reply):
             return answer
-        texts = [answer] if isinstance(answer, str) else list(answer)
+        stop_reason = answer.stop_reason if isinstance(answer, Said) else "end_turn"
+        said = answer.text if isinstance(answer, Said) else answer
+        texts = [said] if isinstance(said, str) else list(said)
         input_tokens = math.ceil((len(call.system) + len(call.prompt)) / 4)
         output_tokens = math.ceil(sum(len(t) for t in texts) / 2)
         return Reply(200, {
             "output": {"message": {"role": "assistant", "content": [{"text": t} for t in texts]}},
-            "stopReason": "end_turn",
+            "stopReason": stop_reason,
             "usage": {"inputTokens": input_tokens, "outputTokens": output_tokens,
                       "totalTokens": input_tokens + output_tokens},
             "metrics": {"latencyMs": 321},
         }, headers={"x-amzn-RequestId": str(uuid.uuid4())})
+
+
+    def _next(self, prompt: str) -> Answer:
+        """The answer to this prompt: the first key found in it (a tuple of answers: the next one,
+        the last repeating), else the default."""
+        for key, answer in self.answers.items():
+            if key in prompt:
+                if not isinstance(answer, tuple):
+                    return answer
+                if len(answer) > 1:
+                    self.answers[key] = answer[1:]
+                return answer[0]
+        return self.default
 
 
 def _invalid(body: Any) -> str | None:

@@ -9,9 +9,10 @@ from .server import FakeServer, Reply, Request
 
 
 class FakeHF(FakeServer):
-    def __init__(self, days: dict[str, list[dict[str, Any]]] | None = None) -> None:
+    def __init__(self, days: dict[str, list[dict[str, Any]]] | None = None, *, ignore_page: bool = False) -> None:
         super().__init__()
         self.days: dict[str, list[dict[str, Any]]] = dict(days or {})
+        self.ignore_page = ignore_page  # answer every `p` with the first page (an API that ignores it)
 
     def handle(self, request: Request) -> Reply:
         if request.path != "/api/daily_papers":
@@ -29,6 +30,8 @@ class FakeHF(FakeServer):
         if not 1 <= limit <= 100 or page < 0:
             return Reply(400, {"error": "limit must be 1..100"})
         items = self.days.get(date, [])
+        if self.ignore_page:
+            page = 0
         return Reply(200, items[page * limit : (page + 1) * limit])
 
     @property

@@ -86,6 +86,16 @@ class Fault:
 IN_PROCESS_URL = "http://in-process.invalid"
 
 
+def _wire(value: str) -> str:
+    """A header value as it goes on the wire: Latin-1 (as http.server sends it); a value Latin-1
+    cannot carry ("٣") goes as its UTF-8 bytes, as a careless server sends it."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8").decode("latin-1")
+    return value
+
+
 class _QuietServer(ThreadingHTTPServer):
     """A client hanging up on a kept-alive connection (the product closes a connection it will
     not reuse) is normal here: no traceback on stderr, where the CLI tests read the output."""
@@ -158,8 +168,9 @@ class FakeServer:
                     self.send_header("Content-Type", content_type)
                 for name, value in reply.headers.items():
                     if name.lower() != "content-type":
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
+                        self.send_header(name, _wire(value))
+                if not any(name.lower() == "content-length" for name in reply.headers):  # (a Reply may send a bad one)
+                    self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 if self.command == "HEAD":
                     return

@@ -15,9 +15,9 @@ for path in (ROOT / "functions" / "daily_papers", ROOT / "tests"):  # the packag
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from hf_daily_papers.hf import parse_day  # noqa: E402
 from hf_daily_papers.httpclient import Response, json_bytes  # noqa: E402
 from hf_daily_papers.models import Day, Paper  # noqa: E402
+from hf_daily_papers.parse import parse_day  # noqa: E402
 
 from fakes.server import FakeServer, Request  # noqa: E402
 
@@ -71,28 +71,44 @@ class MemoryArchive:
         self.objects[key] = data
         self.puts.append(key)
 
+    def set_aside(self, key: str) -> str:
+        kept = f"{key}.unreadable"
+        self.objects[kept] = self.objects.pop(key)
+        return kept
+
     def document(self, key: str) -> dict[str, Any]:
         return dict(json.loads(self.objects[key]))
 
 
-class FakeSummarizer:
-    """A model that answers `<title> 요약.`, or fails for the ids in `failing` (or all)."""
+class FakeModel:
+    """A model that answers a faithful Korean summary made of the title, fails for the ids in
+    `failing` (or all), or answers what `answers` holds for a paper id (one answer per call)."""
 
     model = "test-model"
     prompt_version = 1
+    language = "ko"
 
-    def __init__(self, *, failing: set[str] | None = None, fail_all: bool = False) -> None:
+    def __init__(self, *, failing: set[str] | None = None, fail_all: bool = False,
+                 answers: dict[str, list[str]] | None = None, on_call: Any = None) -> None:
         self.failing = failing or set()
         self.fail_all = fail_all
+        self.answers = answers or {}
         self.calls: list[str] = []
+        self.feedback: list[str | None] = []
+        self.on_call = on_call  # called before each answer (a test's clock)
 
-    def summarize(self, paper: Paper) -> str:
-        from hf_daily_papers.summarize import SummaryFailed
+    def ask(self, paper: Paper, *, feedback: str | None = None) -> Any:
+        from hf_daily_papers.summaries import Answer, SummaryFailed
 
         self.calls.append(paper.id)
+        self.feedback.append(feedback)
+        if self.on_call is not None:
+            self.on_call()
         if self.fail_all or paper.id in self.failing:
             raise SummaryFailed("ThrottlingException (fake)")
-        return f"{paper.title} 요약."
+        if self.answers.get(paper.id):
+            return Answer(self.answers[paper.id].pop(0), "end_turn")
+        return Answer(f"이 논문은 {paper.title}에 관한 연구로, 그 방법과 결과를 간결하게 소개합니다.", "end_turn")
 
 
 class InProcessHttp:

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import json  # noqa: F401
+import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from hf_daily_papers import app
+from hf_daily_papers.archive import FolderArchive, archive_key
+from hf_daily_papers.daily import Budget, DaysFailed
 from hf_daily_papers.errors import UpstreamUnavailable
 from hf_daily_papers.inputs import DailyRequest, RangeRequest
-from hf_daily_papers.pipeline import DaysFailed, Ports
+from hf_daily_papers.ports import Ports
 from hf_daily_papers.publish import FolderPublisher
 from hf_daily_papers.results import RunRecord, to_json
 from hf_daily_papers.settings import Settings
 
-from .memory import FIXTURES, FakeSummarizer, MemoryArchive, MemorySource, item, load_hf
+from .memory import FIXTURES, FakeModel, MemoryArchive, MemorySource, item, load_hf
 
 SEED = "2026-02-19"
 SETTINGS = Settings(post_author="lim4349", top_n=10)
@@ -147,11 +150,11 @@ def test_a_failed_publish_is_in_the_run_record(tmp_path: Path, archive: MemoryAr
 
 def test_summaries_are_made_once_and_kept_in_the_archive(tmp_path: Path, archive: MemoryArchive) -> None:
     source = MemorySource({"2026-02-20": [item("2602.00001", 9, "2026-02-20"), item("2602.00002", 3, "2026-02-20")]})
-    model = FakeSummarizer(failing={"2602.00002"})
+    model = FakeModel(failing={"2602.00002"})
     first = to_json(app.handle(DailyRequest(day("2026-02-20")), ports(tmp_path, source, archive, model), SETTINGS))
     assert first["summaries_made"] == 1 and first["summaries_missing"] == 1
     post = (tmp_path / "blog" / "_posts" / "2026-02-20-daily-papers.md").read_text("utf-8")
-    assert "   - 요약: Paper 2602.00001 요약.\n   - Abstract: Abstract.\n" in post
+    assert "   - 요약: 이 논문은 Paper 2602.00001에 관한 연구로, 그 방법과 결과를 간결하게 소개합니다.\n   - Abstract: Abstract.\n" in post
     stored = archive.document("daily/2026/02/2026-02-20.json")["summaries"]
     assert set(stored) == {"2602.00001"} and stored["2602.00001"]["model"] == "test-model"
     # The next run asks only for the missing one, and fills it in.
@@ -165,27 +168,166 @@ def test_summaries_are_made_once_and_kept_in_the_archive(tmp_path: Path, archive
     assert model.calls == [] and third["status"] == "unchanged"
 
 
-def test_a_backfill_summarizes_only_when_asked_and_stops_before_time_runs_out(
-    tmp_path: Path, archive: MemoryArchive
-) -> None:
+def test_a_backfill_summarizes_only_when_asked(tmp_path: Path, archive: MemoryArchive) -> None:
     days = {f"2026-02-{d:02d}": [item(f"2602.000{d:02d}", d, f"2026-02-{d:02d}")] for d in range(10, 14)}
-    model = FakeSummarizer()
+    model = FakeModel()
     unasked = to_json(app.handle(RangeRequest(day("2026-02-10"), day("2026-02-13")),
                                  ports(tmp_path, MemorySource(days), archive, model), SETTINGS))
-    assert model.calls == [] and "summaries_left" not in unasked
-    clock = iter([1000.0, 1000.0, 50.0] + [50.0] * 20)  # seconds left: plenty, then less than the reserve
-    result = to_json(app.handle(
-        RangeRequest(day("2026-02-10"), day("2026-02-13"), summarize=True),
-        ports(tmp_path, MemorySource(days), archive, model), Settings(fetch_concurrency=1),
-        time_left=lambda: next(clock),
-    ))
-    assert len(model.calls) == 2
-    assert result["summaries_left"] == 2 and result["summaries_stopped"] is True
+    assert model.calls == [] and "summaries_missing" not in unasked
+    asked = to_json(app.handle(RangeRequest(day("2026-02-10"), day("2026-02-13"), summarize=True),
+                               ports(tmp_path, MemorySource(days), archive, model), SETTINGS))
+    assert len(model.calls) == 4 and asked["summaries_made"] == 4 and asked["summaries_missing"] == 0
+    assert asked["counts"] == {"updated": 4} and "summaries_stopped" not in asked
 
 
 def test_archive_documents_without_summaries_are_unchanged(tmp_path: Path, archive: MemoryArchive) -> None:
     source = MemorySource({SEED: load_hf("seed-2026-02-19")})
     app.handle(DailyRequest(day(SEED)), ports(tmp_path, source, archive), SETTINGS)
     document = archive.document("daily/2026/02/2026-02-19.json")
-    assert list(document) == ["schema", "date", "fetched_at", "source", "count", "ranking", "skipped", "papers"]
+    assert list(document) == ["schema", "date", "fetched_at", "source", "origin", "count", "ranking", "skipped",
+                              "papers"]
+    assert document["origin"] == "live"
     assert len(document["papers"]) == document["count"] == len(document["ranking"]) > 0
+
+
+def test_no_run_strips_kept_summaries(tmp_path: Path, archive: MemoryArchive) -> None:
+    """A backfill without "summarize" (or any run) renders every kept summary it has."""
+    source = MemorySource({"2026-02-20": [item("2602.00001", 9, "2026-02-20")]})
+    model = FakeModel()
+    app.handle(DailyRequest(day("2026-02-20")), ports(tmp_path, source, archive, model), SETTINGS)
+    post = tmp_path / "blog" / "_posts" / "2026-02-20-daily-papers.md"
+    assert "   - 요약: 이 논문은 Paper 2602.00001에 관한 연구로" in post.read_text("utf-8")
+    model.calls.clear()
+    result = to_json(app.handle(RangeRequest(day("2026-02-19"), day("2026-02-20")),
+                                ports(tmp_path, source, archive, model), SETTINGS))
+    assert model.calls == []  # not asked to summarize: no model call
+    assert result["days"][1]["status"] == "unchanged"
+    assert "   - 요약: 이 논문은 Paper 2602.00001에 관한 연구로" in post.read_text("utf-8")
+
+
+def test_a_backfill_with_a_slow_model_stops_summarizing_in_time_to_publish(
+    tmp_path: Path, archive: MemoryArchive
+) -> None:
+    """Fetch every day first, then summarize while the time left covers the rest of the run."""
+    days = {f"2026-01-{d:02d}": [item(f"2601.000{d:02d}", d, f"2026-01-{d:02d}")] for d in range(1, 31)}
+    clock = {"left": 900.0}
+    model = FakeModel(on_call=lambda: clock.update(left=clock["left"] - 45.0))  # 45 s a summary
+
+    class Blog(FolderPublisher):
+        def publish(self, files: Any, message: str) -> Any:
+            clock["at_publish"] = clock["left"]
+            return super().publish(files, message)
+
+    result = to_json(app.handle(
+        RangeRequest(day("2026-01-01"), day("2026-01-30"), summarize=True),
+        Ports(MemorySource(days), archive, Blog(tmp_path / "blog"), model), SETTINGS,
+        time_left=lambda: clock["left"],
+    ))
+    assert result["counts"] == {"created": 30} and result["summaries_stopped"] is True
+    made, missing = result["summaries_made"], result["summaries_missing"]
+    assert made + missing == 30 and 0 < made < 30
+    # What is left when publishing covers the reserve the budget promised: a model call may
+    # still have been under way, the commit and the writes had their time.
+    assert clock["at_publish"] >= Budget().commit
+    assert len(model.calls) == made  # newest days first
+    assert sorted(model.calls)[-1] == "2601.00030"
+
+
+def test_a_rejected_answer_is_retried_once_then_kept_as_a_rejection_and_not_asked_again(
+    tmp_path: Path, archive: MemoryArchive, caplog: pytest.LogCaptureFixture
+) -> None:
+    abstract = "We present Widget, a benchmark of 120 tasks."
+    source = MemorySource({"2026-02-20": [item("2602.00001", 9, "2026-02-20", title="Widget", summary=abstract)]})
+    invented = "이 논문은 CIFAR-10에서 3% 향상을 보인 CNN을 제안합니다."
+    model = FakeModel(answers={"2602.00001": [invented, invented]})
+    first = to_json(app.handle(DailyRequest(day("2026-02-20")), ports(tmp_path, source, archive, model), SETTINGS))
+    assert model.calls == ["2602.00001", "2602.00001"] and model.feedback[0] is None
+    assert model.feedback[1] is not None and "CIFAR-10" in model.feedback[1]
+    assert first["summaries_made"] == 0 and first["summaries_rejected"] == 1
+    post = (tmp_path / "blog" / "_posts" / "2026-02-20-daily-papers.md").read_text("utf-8")
+    assert "요약" not in post and "CIFAR" not in post
+    document = archive.document("daily/2026/02/2026-02-20.json")
+    assert "summaries" not in document
+    rejection = document["rejections"]["2602.00001"]
+    assert rejection["model"] == "test-model" and rejection["prompt_version"] == 1
+    assert any("CIFAR-10" in reason for reason in rejection["reasons"])
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("2602.00001" in w and "CIFAR-10" in w for w in warnings)
+    assert not any(invented in w for w in warnings)  # the reasons, never the whole answer
+    # Not asked again for the same model, prompt and text …
+    model.calls.clear()
+    again = to_json(app.handle(DailyRequest(day("2026-02-20")), ports(tmp_path, source, archive, model), SETTINGS))
+    assert model.calls == [] and again["status"] == "unchanged"
+    # … but a changed abstract asks again, and a faithful answer is published.
+    source.days["2026-02-20"] = [item("2602.00001", 9, "2026-02-20", title="Widget",
+                                      summary=abstract + " Widget is open source.")]
+    model.answers["2602.00001"] = ["이 논문은 120개의 과제로 이루어진 새로운 벤치마크 Widget을 제시하며, 이를 오픈 소스로 공개합니다."]
+    third = to_json(app.handle(DailyRequest(day("2026-02-20")), ports(tmp_path, source, archive, model), SETTINGS))
+    assert model.calls == ["2602.00001"] and third["summaries_made"] == 1
+    document = archive.document("daily/2026/02/2026-02-20.json")
+    assert "rejections" not in document and set(document["summaries"]) == {"2602.00001"}
+
+
+def test_a_changed_abstract_makes_a_kept_summary_again(tmp_path: Path, archive: MemoryArchive) -> None:
+    source = MemorySource({"2026-02-20": [item("2602.00001", 9, "2026-02-20", summary="First abstract.")]})
+    model = FakeModel()
+    app.handle(DailyRequest(day("2026-02-20")), ports(tmp_path, source, archive, model), SETTINGS)
+    model.calls.clear()
+    app.handle(DailyRequest(day("2026-02-20")), ports(tmp_path, source, archive, model), SETTINGS)
+    assert model.calls == []
+    source.days["2026-02-20"] = [item("2602.00001", 9, "2026-02-20", summary="A corrected abstract.")]
+    app.handle(DailyRequest(day("2026-02-20")), ports(tmp_path, source, archive, model), SETTINGS)
+    assert model.calls == ["2602.00001"]
+
+
+def test_archive_keys_are_zero_padded_whatever_the_year() -> None:
+    assert archive_key(dt.date(999, 1, 5)) == "daily/0999/01/0999-01-05.json"
+    assert archive_key(dt.date(1, 12, 31)) == "daily/0001/12/0001-12-31.json"
+
+
+def test_the_folder_archive_keeps_an_unreadable_file_beside_its_replacement(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = FolderArchive(tmp_path / "archive", clock=lambda: dt.datetime(2026, 3, 1, 0, 15, tzinfo=dt.UTC))
+    path = tmp_path / "archive" / "daily" / "2026" / "02" / "2026-02-19.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"{ a hand edit gone wrong")
+    source = MemorySource({SEED: load_hf("seed-2026-02-19")})
+    result = to_json(app.handle(DailyRequest(day(SEED)), Ports(source, folder, FolderPublisher(tmp_path / "blog")),
+                                SETTINGS))
+    assert result["archived"] is True and json.loads(path.read_bytes())["count"] == 8
+    kept = path.with_name("2026-02-19.json.unreadable-20260301T001500Z")
+    assert kept.read_bytes() == b"{ a hand edit gone wrong"
+    assert any(str(kept) in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name, kept.name]  # no temporary file left
+
+
+def test_a_day_with_an_item_the_archive_cannot_keep_is_left_unchanged_by_a_rerun(
+    tmp_path: Path, archive: MemoryArchive
+) -> None:
+    items = [item(f"2602.0000{n}", n, "2026-02-19") for n in range(5)]
+    items[2]["numComments"] = float("nan")  # the paper is sound; its item cannot be archived as JSON
+    source = MemorySource({"2026-02-19": items})
+    first = to_json(app.handle(DailyRequest(day("2026-02-19")), ports(tmp_path, source, archive), SETTINGS))
+    assert first["papers"] == 4 and "2602.00002" not in (tmp_path / "blog" / "_posts" / "2026-02-19-daily-papers.md"
+                                                         ).read_text("utf-8")
+    assert any("nan" in s for s in archive.document("daily/2026/02/2026-02-19.json")["skipped"])
+    again = to_json(app.handle(DailyRequest(day("2026-02-19")), ports(tmp_path, source, archive), SETTINGS))
+    assert again["status"] == "unchanged" and again["archived"] is False and len(archive.puts) == 1
+
+
+def test_summaries_kept_before_they_were_keyed_still_show(tmp_path: Path, archive: MemoryArchive) -> None:
+    """A summary archived by the first summaries release (no language, no source hash) still shows
+    on a run that does not summarize: it summarised the paper it was kept beside."""
+    source = MemorySource({"2026-02-20": [item("2602.00001", 9, "2026-02-20")]})
+    app.handle(DailyRequest(day("2026-02-20")), ports(tmp_path, source, archive, FakeModel()), SETTINGS)
+    key = "daily/2026/02/2026-02-20.json"
+    document = archive.document(key)
+    for kept in document["summaries"].values():
+        del kept["language"], kept["source_hash"]
+        kept["text"] = "이 논문은 예전 형식으로 보관된 요약이며 제목과 초록의 내용을 간단히 전합니다."
+    archive.objects[key] = json.dumps(document).encode()
+    result = to_json(app.handle(RangeRequest(day("2026-02-19"), day("2026-02-20")),
+                                ports(tmp_path, source, archive, FakeModel()), SETTINGS))
+    post = (tmp_path / "blog" / "_posts" / "2026-02-20-daily-papers.md").read_text("utf-8")
+    assert "   - 요약: 이 논문은 예전 형식으로 보관된 요약이며" in post and result["days"][1]["status"] == "updated"

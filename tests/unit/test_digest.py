@@ -10,12 +10,12 @@ import pytest
 from hf_daily_papers import app
 from hf_daily_papers.digest import DigestIncomplete
 from hf_daily_papers.inputs import DigestRequest, RangeRequest
-from hf_daily_papers.pipeline import Ports
+from hf_daily_papers.ports import Ports
 from hf_daily_papers.publish import FolderPublisher
 from hf_daily_papers.results import to_json
 from hf_daily_papers.settings import Settings
 
-from .memory import FakeSummarizer, MemoryArchive, MemorySource, item
+from .memory import FakeModel, MemoryArchive, MemorySource, item
 
 WEEK = DigestRequest("weekly", dt.date(2026, 1, 5), dt.date(2026, 1, 11))
 WEEK_POST = "_posts/2026-01-05-weekly-papers-summary.md"
@@ -86,7 +86,7 @@ def test_a_day_that_cannot_be_fetched_names_itself_and_the_others_stay_archived(
 
 def test_digest_summaries_reuse_the_daily_ones_and_store_the_new_ones(tmp_path: Path, archive: MemoryArchive) -> None:
     source = MemorySource(week_days())
-    model = FakeSummarizer()
+    model = FakeModel()
     settings = Settings(top_n=1)  # the daily posts list (and summarize) only each day's top paper
     app.handle(RangeRequest(dt.date(2026, 1, 5), dt.date(2026, 1, 11), summarize=True),
                ports(tmp_path, source, archive, model), settings)
@@ -102,3 +102,15 @@ def test_digest_summaries_reuse_the_daily_ones_and_store_the_new_ones(tmp_path: 
     model.calls.clear()
     app.handle(WEEK, ports(tmp_path, source, archive, model), settings)
     assert model.calls == []
+
+
+def test_a_digest_writes_each_day_once_even_when_it_fetches_and_summarizes_it(
+    tmp_path: Path, archive: MemoryArchive
+) -> None:
+    """A day fetched by the digest and given new summaries is one archive write, listed once."""
+    source = MemorySource(week_days())
+    result = to_json(app.handle(WEEK, ports(tmp_path, source, archive, FakeModel()), Settings()))
+    assert result["summaries_made"] == 6
+    assert sorted(archive.puts) == sorted(set(archive.puts)) and len(archive.puts) == 7
+    assert result["archived"] == [f"2026-01-{d:02d}" for d in range(5, 12)]
+    assert set(archive.document("daily/2026/01/2026-01-05.json")["summaries"]) == {"2601.05001", "2601.05002"}

@@ -317,6 +317,8 @@ def test_branch_rules_agree_with_git_check_ref_format():
         ("BLOG_BRANCH", "HEAD", "BLOG_BRANCH='HEAD': not a valid branch name: 'HEAD' is reserved"),
         ("BLOG_BRANCH", "-x", "BLOG_BRANCH='-x': not a valid branch name: starts with '-'"),
         ("SUMMARY_MODEL", "anthropic.claude v2", "SUMMARY_MODEL='anthropic.claude v2': expected a Bedrock model id"),
+        ("SUMMARY_LANGUAGE", "fr", "SUMMARY_LANGUAGE='fr': expected one of ko, en, ja, zh"),
+        ("SUMMARY_LANGUAGE", "KO", "SUMMARY_LANGUAGE='KO': expected one of ko, en, ja, zh"),
     ],
 )
 def test_settings_from_the_environment_name_the_variable(name, value, message):
@@ -333,3 +335,9 @@ def test_settings_from_the_environment_name_the_variable(name, value, message):
 )
 def test_bedrock_model_ids_and_arns_are_accepted(model):
     assert Settings.from_env({"SUMMARY_MODEL": model}).summary_model == model
+
+
+@pytest.mark.parametrize("language", ["ko", "en", "ja", "zh"])
+def test_the_summary_language_is_one_of_four_and_korean_by_default(language):
+    assert Settings.from_env({"SUMMARY_LANGUAGE": language}).summary_language == language
+    assert Settings.from_env({}).summary_language == "ko"

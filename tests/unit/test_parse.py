@@ -1,8 +1,10 @@
 """API items → papers: a bad record never blocks the good ones, whatever is wrong with it.
 
-Pages are given as JSON text and read with the sources' own reader (`hf.loads`), so what a test
+Pages are given as JSON text and read with the sources' own reader (`parse.loads`), so what a test
 sends is what an answer could carry: lone surrogates (`\\ud800`), integers longer than Python
-parses, `NaN`, deep nesting. Fast: no sockets.
+parses, `NaN`, deep nesting. What the archive cannot keep is found by `parse.unarchivable`, which
+the archive asks only when its one encode fails. The sources (`hf.py`) run against the fake Hugging
+Face answered in process. Fast: no sockets.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from typing import Any
 import pytest
 
 from hf_daily_papers.errors import DailyPapersError, UpstreamInvalid
-from hf_daily_papers.hf import FolderSource, loads, parse_day
+from hf_daily_papers.hf import MAX_PAGES, FolderSource, HfApiSource, SavedAnswerUnavailable
+from hf_daily_papers.parse import loads, parse_day, unarchivable
 
-from .memory import load_hf
+from .memory import InProcessHttp, load_hf
+from fakes.hf import FakeHF
 
 DATE = dt.date(2026, 2, 25)
 STAMP = dt.datetime(2026, 2, 26, 0, 15, tzinfo=dt.UTC)
@@ -106,14 +110,29 @@ BAD: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
     ("date a list", lambda i: set_path(i, "paper.submittedOnDailyAt", ["2026-02-25"]), "submittedOnDailyAt"),
     ("surrogate in title", lambda i: set_path(i, "paper.title", "A \ud800 title"), "surrogate"),
     ("surrogate in summary", lambda i: set_path(i, "paper.summary", "x\udfffy"), "surrogate"),
-    ("surrogate deep inside", lambda i: set_path(i, "paper.authors", [{"name": "\udc80"}]), "surrogate"),
-    ("surrogate in a key", lambda i: set_path(i, "paper.\ud83d", 1), "surrogate"),
     ("surrogate in the thumbnail", lambda i: set_path(i, "thumbnail", "https://x/\ud800"), "surrogate"),
-    ("too-long integer elsewhere", lambda i: set_path(i, "numComments", "<HUGE>"), "5000 digits"),
-    ("NaN elsewhere", lambda i: set_path(i, "numComments", float("nan")), "not a finite number"),
-    ("Infinity elsewhere", lambda i: set_path(i, "paper.githubStars", float("inf")), "not a finite number"),
-    ("nested too deep", lambda i: set_path(i, "extra", json.loads("[" * 40 + "]" * 40)), "levels deep"),
+    ("surrogate in the organization", lambda i: set_path(i, "organization.fullname", "Org \udc00"), "surrogate"),
+    ("surrogate in githubRepo", lambda i: set_path(i, "paper.githubRepo", "https://github.com/\ud800"), "surrogate"),
+    ("surrogate in projectPage", lambda i: set_path(i, "paper.projectPage", "https://p/\udfff"), "surrogate"),
 ]
+# Sound papers whose item holds something elsewhere that the archive cannot keep: the parse keeps
+# them (checking every string of every item cost 4 s a backfill); the archive's encode fails and
+# `unarchivable` names them, to be left out of the day with the reason.
+UNARCHIVABLE: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
+    ("surrogate deep inside", lambda i: set_path(i, "paper.authors", [{"name": "\udc80"}]),
+     "item.paper.authors[0].name has text that is not valid Unicode (a lone surrogate)"),
+    ("surrogate in a key", lambda i: set_path(i, "paper.\ud83d", 1),
+     "item.paper has a key that is not valid Unicode (a lone surrogate)"),
+    ("surrogate in a keyword (dropped from the paper)", lambda i: set_path(i, "paper.ai_keywords", ["ok", "\ud800"]),
+     "item.paper.ai_keywords[1] has text that is not valid Unicode (a lone surrogate)"),
+    ("too-long integer elsewhere", lambda i: set_path(i, "numComments", "<HUGE>"),
+     "item.numComments is an integer of 5000 digits"),
+    ("NaN elsewhere", lambda i: set_path(i, "numComments", float("nan")), "item.numComments is nan, not a finite number"),
+    ("Infinity elsewhere", lambda i: set_path(i, "paper.githubStars", float("inf")),
+     "item.paper.githubStars is inf, not a finite number"),
+]
+
+
 # Harmless problems in optional fields: the paper is kept, the field reads as absent.
 REPAIRED: list[tuple[str, Callable[[dict[str, Any]], Any], dict[str, Any]]] = [
     ("organization a list", lambda i: set_path(i, "organization", ["Org"]), {"organization": None}),
@@ -142,7 +161,44 @@ def test_each_bad_shape_is_skipped_with_its_reason_and_the_day_keeps_the_rest(wh
     assert [p.id for p in day.papers] == [f"2602.0000{n}" for n in range(4)]
     assert len(day.skipped) == 1 and day.skipped[0].startswith("item 4: ") and reason in day.skipped[0], day.skipped
     day.skipped[0].encode("utf-8")  # a reason is always writable (no surrogate copied into it)
-    json.dumps([*day.items], ensure_ascii=False).encode("utf-8")  # what is archived encodes
+    archive_encode(day.items)  # what is archived encodes
+    assert unarchivable(day.items) == []
+
+
+def archive_encode(items: Any) -> bytes:
+    """The archive's one encode of a day's items (archive.py: C encoder, no NaN, UTF-8)."""
+    return json.dumps({"papers": list(items)}, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+@pytest.mark.parametrize("what, breaks, reason", UNARCHIVABLE, ids=[u[0] for u in UNARCHIVABLE])
+def test_what_the_archive_cannot_keep_fails_its_encode_and_unarchivable_names_the_item(what, breaks, reason):
+    items = [good(f"2602.0000{n}", 10 - n) for n in range(4)] + [breaks(good("2602.00009"))]
+    day = parse(items)
+    assert len(day.papers) == len(day.items) == 5 and day.skipped == ()
+    with pytest.raises((ValueError, TypeError)):  # UnicodeEncodeError is a ValueError
+        archive_encode(day.items)
+    found = unarchivable(day.items)
+    assert found == [(4, f"2602.00009: {reason}")], found
+    found[0][1].encode("utf-8")  # a reason is always writable
+    archive_encode(item for n, item in enumerate(day.items) if n != 4)  # the rest is kept
+
+
+def test_unarchivable_names_each_bad_item_and_what_has_no_paper_id():
+    items = [good("2602.00001"), set_path(good("2602.00002"), "x", float("-inf")), good("2602.00003"),
+             {"paper": {"id": "../x"}, "n": float("nan")}, set_path(good("2602.00005"), "paper.y", "\ud800")]
+    assert unarchivable(items) == [
+        (1, "2602.00002: item.x is -inf, not a finite number"),
+        (3, "item.n is nan, not a finite number"),
+        (4, "2602.00005: item.paper.y has text that is not valid Unicode (a lone surrogate)"),
+    ]
+
+
+def test_an_item_too_deep_to_encode_is_unarchivable_and_not_a_crash():
+    deep: list[Any] = []  # 30,001 nested lists under the item: 30,002 levels
+    for _ in range(30_000):  # beyond the encoder's recursion limit (~1,000 on 3.11, ~10,000 on 3.13)
+        deep = [deep]
+    items = [good("2602.00001"), set_path(good("2602.00002"), "extra", deep)]
+    assert unarchivable(items) == [(1, "2602.00002: item nests too deeply to archive (30002 levels)")]
 
 
 @pytest.mark.parametrize("what, breaks, fields", REPAIRED, ids=[r[0] for r in REPAIRED])
@@ -174,12 +230,17 @@ def test_hostile_items_mixed_with_good_ones_property():
             if rng.random() < 0.3:
                 rng.choice(REPAIRED)[1](item)
         bads = [rng.choice(BAD)[1](good(f"2699.{round_:02d}{n:03d}")) for n in range(rng.randint(0, n_good // 3))]
-        items = goods + bads
+        kept_bad = [rng.choice(UNARCHIVABLE)[1](good(f"2698.{round_:02d}{n:03d}")) for n in range(rng.randint(0, 2))]
+        items = goods + bads + kept_bad
         rng.shuffle(items)
         day = parse(items)
-        assert sorted(p.id for p in day.papers) == sorted(i["paper"]["id"] for i in goods), round_
         assert len(day.skipped) == len(bads), (round_, day.skipped)
-        json.dumps([*day.items], ensure_ascii=False).encode("utf-8")
+        left_out = {n for n, _ in unarchivable(day.items)}
+        kept = [item for n, item in enumerate(day.items) if n not in left_out]
+        assert len(left_out) == len(kept_bad), round_
+        assert sorted(i["paper"]["id"] for i in kept) == sorted(i["paper"]["id"] for i in goods), round_
+        assert [p.id for p in day.papers] == [i["paper"]["id"] for i in day.items]  # one paper per item
+        archive_encode(kept)
 
 
 def test_more_than_a_quarter_bad_is_the_projects_own_error_whatever_the_shapes():
@@ -249,5 +310,76 @@ def test_a_saved_answer_that_is_a_folder_is_the_projects_error(tmp_path: Path):
         FolderSource(tmp_path, lambda: STAMP).fetch_day(DATE)
 
 
-def test_a_missing_saved_answer_is_an_empty_day(tmp_path: Path):
-    assert FolderSource(tmp_path, lambda: STAMP).fetch_day(DATE).empty
+def test_a_missing_saved_answer_is_an_error_naming_the_file_not_an_empty_day(tmp_path: Path):
+    """An empty record is trusted by every later run: a file not saved must not make one (#17)."""
+    (tmp_path / "2026-02-24.json").write_text("[]", "utf-8")
+    with pytest.raises(SavedAnswerUnavailable) as caught:
+        FolderSource(tmp_path, lambda: STAMP).fetch_day(DATE)
+    assert str(caught.value) == (
+        f"saved answer {tmp_path / '2026-02-25.json'} does not exist: no answer for 2026-02-25 was saved "
+        "(a day without papers is saved as [])"
+    )
+
+
+def test_a_saved_empty_array_is_a_real_empty_day_that_says_it_was_saved(tmp_path: Path):
+    (tmp_path / "2026-02-25.json").write_text("[]", "utf-8")
+    day = FolderSource(tmp_path, lambda: STAMP).fetch_day(DATE)
+    assert (day.papers, day.items, day.skipped, day.source) == ((), (), (), "saved")
+    assert day.settled_empty  # saved after the day had closed: a real answer, no run asks again
+
+
+def test_a_saved_answer_with_papers_says_it_was_saved(tmp_path: Path):
+    (tmp_path / "2026-02-25.json").write_text(as_json([good("2602.00001")]), "utf-8")
+    day = FolderSource(tmp_path, lambda: STAMP).fetch_day(DATE)
+    assert [p.id for p in day.papers] == ["2602.00001"] and day.source == "saved"
+
+
+# -- the live API (HfApiSource, against the fake Hugging Face answered in process) ------------
+def live(fake: FakeHF) -> HfApiSource:
+    return HfApiSource(InProcessHttp(fake), "http://hf.test", lambda: STAMP)
+
+
+def test_a_live_day_says_it_is_live_and_pages_while_pages_are_full():
+    fake = FakeHF({"2026-02-25": [good(f"2602.{n:05d}", n) for n in range(150)]})
+    day = live(fake).fetch_day(DATE)
+    assert len(day.papers) == 150 and day.source == "live"
+    assert [r.query["p"] for r in fake.requests] == [["0"], ["1"]]
+
+
+def test_an_api_that_ignores_the_page_and_serves_a_bad_item_costs_two_requests_and_one_skip():
+    """A full first page (100 items, one malformed) served for every `p`: the second page brings
+    nothing new, so paging stops there; the bad item is counted once (#17 §3: it was counted on
+    every page and the day failed after 50 requests)."""
+    items = [good(f"2602.{n:05d}", n) for n in range(99)]
+    items.insert(40, set_path(good("2602.99999"), "paper.upvotes", "7"))
+    fake = FakeHF({"2026-02-25": items}, ignore_page=True)
+
+    day = live(fake).fetch_day(DATE)
+
+    assert len(fake.requests) == 2 and MAX_PAGES > 2
+    assert len(day.papers) == 99
+    assert day.skipped == ("item 40: 2602.99999: paper.upvotes is '7', not a count",)
+
+
+@pytest.mark.parametrize("bad", [5, None, {"paper": "x"}, {"paper": {"id": "../x"}}], ids=repr)
+def test_a_repeated_page_counts_each_bad_item_once_whatever_it_is(bad: Any):
+    items = [good(f"2602.{n:05d}", n) for n in range(97)] + [bad, bad, {"paper": {"id": "2602.9", "n": "<HUGE>"}}]
+    fake = FakeHF({"2026-02-25": json.loads(as_json(items).replace(HUGE, '"<HUGE>"'))}, ignore_page=True)
+
+    day = live(fake).fetch_day(DATE)
+
+    assert len(fake.requests) == 2 and len(day.papers) == 97
+    assert [s.split(":")[0] for s in day.skipped] == ["item 97", "item 98", "item 99"]
+
+
+def test_distinct_bad_items_on_real_pages_are_each_counted():
+    """The same bad shape on two real pages is two bad items (told apart by place and content)."""
+    items = [good(f"2602.{n:05d}", n) for n in range(150)]
+    items[10], items[110] = set_path(good("2602.90001"), "paper.upvotes", -1), 5
+    items[120] = 5  # the same value as item 110, elsewhere on the page: another item
+    fake = FakeHF({"2026-02-25": items})
+
+    day = live(fake).fetch_day(DATE)
+
+    assert len(fake.requests) == 2 and len(day.papers) == 147
+    assert [s.split(":")[0] for s in day.skipped] == ["item 10", "item 110", "item 120"]

@@ -8,44 +8,57 @@ and the posts, and optionally saved API answers instead of Hugging Face).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .archive import FolderArchive, S3Archive
 from .aws import SecretToken, client_config
+from .daily import Options, backfill, daily
 from .digest import run_digest
 from .errors import SettingsError
 from .hf import FolderSource, HfApiSource
 from .httpclient import HttpClient, HttpConfig
-from .inputs import DailyRequest, DigestRequest, RangeRequest, Request, last_closed_day
+from .inputs import DailyRequest, RangeRequest, Request, last_closed_day
 from .pacing import PacedHttp, RateLimiter
-from .pipeline import Log, Metrics, Options, Pipeline, Ports, Progress, RunContext
+from .ports import Log, MetricSink, Ports
 from .publish import FolderPublisher, GitHubPublisher
 from .render import PostStyle
 from .results import RunRecord, RunResult
+from .run import Progress, RunContext
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from .summarize import Summarizer
+    from .summaries import SummaryModel
 
 USER_AGENT = f"hf-daily-papers/{__version__} (+https://github.com/)"
-
-#: Timeouts, retries and time budget of every upstream call (tests swap in a fast one).
-HTTP_CONFIG = HttpConfig()
-
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@dataclass(frozen=True)
+class Wiring:
+    """What the composition fixes besides the settings: the clock, and the timeouts, retries
+    and time budget of every HTTP call (tests pass a fast one, and a fixed clock)."""
+
+    clock: Callable[[], dt.datetime] = utc_now
+    http: HttpConfig = field(default_factory=HttpConfig)
+    bedrock: Any = None  # a botocore Config for the Bedrock client; None: aws.client_config("bedrock-runtime")
+
+
+DEFAULT_WIRING = Wiring()
+
+
 # -- the ports -------------------------------------------------------------------------------
-def hf_source(settings: Settings, http_config: HttpConfig | None = None) -> HfApiSource:
-    http: HttpClient | PacedHttp = HttpClient("Hugging Face", http_config or HTTP_CONFIG, user_agent=USER_AGENT)
+def hf_source(settings: Settings, wiring: Wiring = DEFAULT_WIRING) -> HfApiSource:
+    http: HttpClient | PacedHttp = HttpClient("Hugging Face", wiring.http, user_agent=USER_AGENT)
     if settings.hf_max_rps:  # pace every request (HF_MAX_RPS); 0 = as fast as FETCH_CONCURRENCY allows
         http = PacedHttp(http, RateLimiter(settings.hf_max_rps))
-    return HfApiSource(http, settings.hf_endpoint, utc_now, hf_token(settings))
+    return HfApiSource(http, settings.hf_endpoint, wiring.clock, hf_token(settings))
 
 
 def hf_token(settings: Settings) -> Callable[[], str] | None:
@@ -60,13 +73,13 @@ def hf_token(settings: Settings) -> Callable[[], str] | None:
 def s3_archive(settings: Settings) -> S3Archive:
     import boto3
 
-    return S3Archive(boto3.client("s3", config=client_config()), settings.require_s3())
+    return S3Archive(boto3.client("s3", config=client_config("s3")), settings.require_s3())
 
 
-def github_publisher(settings: Settings, http_config: HttpConfig | None = None) -> GitHubPublisher:
+def github_publisher(settings: Settings, wiring: Wiring = DEFAULT_WIRING) -> GitHubPublisher:
     repository = settings.require_github()
     return GitHubPublisher(
-        HttpClient("GitHub", http_config or HTTP_CONFIG, user_agent=USER_AGENT),
+        HttpClient("GitHub", wiring.http, user_agent=USER_AGENT),
         settings.github_api_url,
         repository,
         settings.github_branch,
@@ -84,28 +97,30 @@ def github_token(settings: Settings) -> Callable[[], str]:
     return SecretToken(settings.github_token_secret or "")
 
 
-def summarizer(settings: Settings) -> Summarizer | None:
+def summary_model(settings: Settings, wiring: Wiring = DEFAULT_WIRING) -> SummaryModel | None:
     """Bedrock when SUMMARY_MODEL is set; otherwise summaries are off."""
     if not settings.summary_model:
         return None
-    from .summarize import bedrock_summarizer
+    from .bedrock import bedrock_model
 
-    return bedrock_summarizer(settings.summary_model)
-
-
-def lambda_ports(settings: Settings) -> Ports:
-    return Ports(hf_source(settings), s3_archive(settings), github_publisher(settings), summarizer(settings))
+    return bedrock_model(settings.summary_model, language=settings.summary_language, config=wiring.bedrock)
 
 
-def folder_ports(out: Path, settings: Settings, *, hf_dir: Path | None = None) -> Ports:
+def lambda_ports(settings: Settings, wiring: Wiring = DEFAULT_WIRING) -> Ports:
+    return Ports(hf_source(settings, wiring), s3_archive(settings), github_publisher(settings, wiring),
+                 summary_model(settings, wiring))
+
+
+def folder_ports(out: Path, settings: Settings, *, hf_dir: Path | None = None,
+                 wiring: Wiring = DEFAULT_WIRING) -> Ports:
     """The CLI's defaults: archive and posts in `out`; S3 / GitHub when their settings are given."""
-    source = FolderSource(hf_dir, utc_now) if hf_dir else hf_source(settings)
+    source = FolderSource(hf_dir, wiring.clock) if hf_dir else hf_source(settings, wiring)
     archive = s3_archive(settings) if settings.bucket_name else FolderArchive(out / "archive")
-    publisher = github_publisher(settings) if settings.github_repository else FolderPublisher(out / "blog")
-    return Ports(source, archive, publisher, summarizer(settings))
+    publisher = github_publisher(settings, wiring) if settings.github_repository else FolderPublisher(out / "blog")
+    return Ports(source, archive, publisher, summary_model(settings, wiring))
 
 
-def options(settings: Settings) -> Options:
+def run_options(settings: Settings) -> Options:
     style = PostStyle(author=settings.post_author, image=settings.post_image, links=settings.post_links,
                       permalink=settings.post_permalink)
     return Options(top_n=settings.top_n, style=style, concurrency=settings.fetch_concurrency)
@@ -119,18 +134,19 @@ def handle(
     *,
     record: RunRecord | None = None,
     logger: Log | None = None,
-    metrics: Metrics | None = None,
+    metrics: MetricSink | None = None,
     progress: Progress | None = None,
     time_left: Callable[[], float] | None = None,
+    clock: Callable[[], dt.datetime] = utc_now,
+    cancel: threading.Event | None = None,
 ) -> RunResult:
     """Run `request` as its use case. What it writes goes into `record` as it happens."""
-    ctx = RunContext(record, log=logger, metrics=metrics, progress=progress, time_left=time_left)
+    ctx = RunContext(record, log=logger, metrics=metrics, progress=progress, time_left=time_left, now=clock,
+                     cancel=cancel)
     if isinstance(request, DailyRequest):
-        return Pipeline(ports, options(settings), ctx).daily(request, settings.refresh_days)
+        return daily(request, settings.refresh_days, ports, run_options(settings), ctx)
     if isinstance(request, RangeRequest):
-        if request.summarize and ports.summarizer is None:
+        if request.summarize and ports.model is None:
             raise SettingsError("SUMMARY_MODEL", None, 'required for a range with "summarize": true')
-        return Pipeline(ports, options(settings), ctx).backfill(request)
-    if isinstance(request, DigestRequest):
-        return run_digest(request, ports, options(settings), ctx, last_closed=last_closed_day(utc_now()))
-    raise TypeError(f"unknown request {request!r}")
+        return backfill(request, ports, run_options(settings), ctx)
+    return run_digest(request, ports, run_options(settings), ctx, last_closed=last_closed_day(clock()))

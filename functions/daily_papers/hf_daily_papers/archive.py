@@ -1,15 +1,16 @@
 """The day archive: one UTF-8 JSON document per day, in S3 or in a local folder.
 
-Key (a fixed function of the date): `daily/YYYY/MM/YYYY-MM-DD.json`, e.g.
-`daily/2026/02/2026-02-25.json`. The document holds every paper exactly as the API served it,
-the fetch time, the ranking (all paper ids, highest upvotes first), the items left out and why,
-and, when summaries are on, the Korean summaries per paper id. A day seen empty is archived too
-(zero papers), so a digest does not ask Hugging Face for it again.
+Key (a fixed function of the date): `daily/YYYY/MM/YYYY-MM-DD.json`, zero-padded whatever the
+year (`daily/0999/01/0999-01-05.json`). This module is the archive's edge: `encode_day` and
+`decode_day` are the one place where a `Day` becomes the stored document and back. The stores
+(`FolderArchive`, `S3Archive`) move bytes under keys.
 
-The archives themselves (`FolderArchive`, `S3Archive`) store bytes under keys; this module also
-owns the document format, both ways: `day_document` and `encode` write it, `decode_day` reads
-it back and refuses anything that is not such a document (`ArchiveUnreadable`), which callers
-treat as a day never archived.
+The document: every paper exactly as the API served it (`papers`), the fetch time, where the
+list came from (`origin`: `live`, the Hugging Face API, or `saved`, a saved answer file), the
+ranking (all paper ids, highest upvotes first), the items left out and why, and, with summaries
+on, the kept summaries and rejected answers per paper id. A day seen empty is archived too (zero
+papers), so that no run asks for a settled day again. `decode_day` refuses anything that is not
+such a document (`ArchiveUnreadable`); callers treat it as a day never archived.
 """
 
 from __future__ import annotations
@@ -17,19 +18,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from .aws import classify, tries_per_call
 from .errors import AuthError, DailyPapersError, NoCredentials, UpstreamRejected, UpstreamUnavailable
-from .models import Day, Paper, rank
+from .models import LIVE, SAVED, Day, rank
+from .summaries import Rejection, Summary, text_hash
 
 PREFIX = "daily/"
 SCHEMA = 1
 
 
 def archive_key(date: dt.date) -> str:
-    return f"{PREFIX}{date:%Y/%m}/{date.isoformat()}.json"
+    return f"{PREFIX}{date.year:04d}/{date.month:02d}/{date.isoformat()}.json"
 
 
 class ArchiveUnreadable(DailyPapersError):
@@ -40,67 +43,96 @@ class ArchiveUnreadable(DailyPapersError):
         super().__init__(f"archive object {key} is not a day document: {problem}")
 
 
-@dataclass(frozen=True)
-class ArchivedDay:
-    """A day as read back from the archive."""
-
-    date: dt.date
-    fetched_at: str
-    papers: tuple[Paper, ...]
-    document: dict[str, Any] = field(repr=False)
-    summaries: dict[str, Any] = field(default_factory=dict, repr=False)  # paper id -> stored summary (JSON)
-
-    @property
-    def empty(self) -> bool:
-        return not self.document["papers"]
-
-    @property
-    def settled_empty(self) -> bool:
-        """Seen empty after the day had closed: a weekend, not a list still filling. Such a day
-        is not asked for again; an empty record made while the day was open is."""
-        stamp = self.fetched_at[:10]
-        return self.empty and len(stamp) == 10 and stamp > self.date.isoformat()
+# -- Day -> bytes ------------------------------------------------------------------------------
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # the C encoder (no indent)
+_CANNOT_KEEP = (ValueError, TypeError, UnicodeEncodeError, RecursionError)
 
 
-def day_document(day: Day, source_url: str, summaries: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    document: dict[str, Any] = {
+def encode_day(day: Day, url: str) -> tuple[Day, bytes]:
+    """(the day as archived, its archive document). `url` is where the list was read.
+
+    Every item is kept exactly as served, by the C encoder (`indent` would make Python fall
+    back to its pure-Python encoder: half the time of a whole run). The check that
+    an item can be kept (UTF-8 JSON that reads back the same) is this encode: only when it
+    fails are the items walked (`parse.unarchivable`), and the ones that cannot be kept are left
+    out of the day (its papers too) with their reasons in `skipped`."""
+    try:
+        return _encoded(day, url)
+    except _CANNOT_KEEP:
+        day = _admitted(day)
+        return _encoded(day, url)
+
+
+def _encoded(day: Day, url: str) -> tuple[Day, bytes]:
+    head: dict[str, Any] = {
         "schema": SCHEMA,
         "date": day.date.isoformat(),
         "fetched_at": day.fetched_at,
-        "source": source_url,
-        "count": len(day.papers),
-        "ranking": [p.id for p in rank(day.papers, 0)],
+        "source": url,
+        "origin": day.source,
+        "count": len(day.items),
+        "ranking": [p.id for p in rank(day.papers, 0)] if day.papers or not day.items else _stored_ranking(day),
         "skipped": list(day.skipped),
-        "papers": list(day.items),
     }
-    if summaries:  # only with summaries on: documents stay as they were without them
-        document["summaries"] = {pid: dict(summaries[pid]) for pid in sorted(summaries)}
-    return document
+    if day.summaries:  # only with summaries on: documents stay as they were without them
+        head["summaries"] = {pid: _summary_json(day.summaries[pid]) for pid in sorted(day.summaries)}
+    if day.rejections:
+        head["rejections"] = {pid: _rejection_json(day.rejections[pid]) for pid in sorted(day.rejections)}
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    document = text[:-2] + ',\n "papers": ' + _ENCODER.encode(day.items) + "\n}\n"
+    return day, document.encode("utf-8")  # a lone surrogate (a `\\ud800` escape) cannot be stored
 
 
-def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+def _admitted(day: Day) -> Day:
+    from .parse import unarchivable
+
+    bad = dict(unarchivable(list(day.items)))
+    ids = {(item.get("paper") or {}).get("id") for i, item in enumerate(day.items) if i in bad}
+    return replace(
+        day,
+        items=tuple(item for i, item in enumerate(day.items) if i not in bad),
+        papers=tuple(p for p in day.papers if p.id not in ids),
+        skipped=(*day.skipped, *(f"item {i}: {reason}" for i, reason in sorted(bad.items()))),
+    )
+
+
+def _stored_ranking(day: Day) -> list[str]:
+    """The ranking of a day read back without its papers parsed."""
+    ranked: list[tuple[int, str]] = []
+    for item in day.items:
+        paper = item.get("paper") or {}
+        upvotes = paper.get("upvotes")
+        ranked.append((-upvotes if isinstance(upvotes, int) else 0, str(paper.get("id"))))
+    return [pid for _, pid in sorted(ranked, key=lambda r: r[0])]
+
+
+def same_record(stored: Day, new: Day) -> bool:
     """Equal but for the fetch time: re-archiving would only record that we looked again."""
-    return {k: v for k, v in a.items() if k != "fetched_at"} == {
-        k: v for k, v in b.items() if k != "fetched_at"
-    }
+    return (
+        stored.items == new.items
+        and stored.skipped == new.skipped
+        and stored.source == new.source
+        and dict(stored.summaries) == dict(new.summaries)
+        and dict(stored.rejections) == dict(new.rejections)
+    )
 
 
-def encode(document: dict[str, Any]) -> bytes:
-    """UTF-8 JSON. Text that UTF-8 cannot carry (a lone surrogate from a `\\ud800` escape) is
-    written as a JSON escape instead, so an odd record never turns into a storage error."""
-    try:
-        return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(document, ensure_ascii=True, indent=1).encode("ascii")
+def _summary_json(summary: Summary) -> dict[str, Any]:
+    return {"text": summary.text, "model": summary.model, "prompt_version": summary.prompt_version,
+            "language": summary.language, "source_hash": summary.source_hash, "created_at": summary.created_at}
 
 
-def decode_day(date: dt.date, key: str, data: bytes, *, papers: bool = True) -> ArchivedDay:
-    """An archive object back into a day; `ArchiveUnreadable` if it is not a day document.
+def _rejection_json(rejection: Rejection) -> dict[str, Any]:
+    return {"reasons": list(rejection.reasons), "model": rejection.model, "prompt_version": rejection.prompt_version,
+            "language": rejection.language, "source_hash": rejection.source_hash, "created_at": rejection.created_at}
 
-    `papers=False` skips turning the stored items into papers (the daily run only compares the
-    document and reuses its summaries; the digest needs the papers)."""
-    from .hf import parse_day  # the papers are stored as the API served them
 
+# -- bytes -> Day ------------------------------------------------------------------------------
+def decode_day(date: dt.date, key: str, data: bytes, *, papers: bool = True) -> Day:
+    """An archive object back into the day; `ArchiveUnreadable` if it is not a day document.
+
+    `papers=False` leaves the stored items unparsed (`papers` empty): the daily run compares
+    what is stored and reuses the kept summaries; the digest needs the papers."""
     try:
         document = json.loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
@@ -112,30 +144,95 @@ def decode_day(date: dt.date, key: str, data: bytes, *, papers: bool = True) -> 
     items, fetched_at = document.get("papers"), document.get("fetched_at")
     if not isinstance(items, list) or not isinstance(fetched_at, str) or document.get("date") != date.isoformat():
         raise ArchiveUnreadable(key, "no papers list, fetched_at or matching date")
-    summaries = document.get("summaries", {})
-    if not isinstance(summaries, dict):
-        summaries = {}
+    if not all(isinstance(item, dict) for item in items):
+        raise ArchiveUnreadable(key, "a paper that is not an object")
+    skipped = document.get("skipped")
+    day = Day(
+        date, fetched_at, (), tuple(items),
+        tuple(s for s in skipped if isinstance(s, str)) if isinstance(skipped, list) else (),
+        SAVED if document.get("origin") == SAVED else LIVE,
+        _unkeyed_to_items(_read_all(document.get("summaries"), _summary), items),
+        _read_all(document.get("rejections"), _rejection),
+    )
+    if not papers or not items:
+        return day
+    from .parse import parse_day  # the papers are stored as the API served them
+
     try:
-        day = parse_day(date, [items], dt.datetime.now(dt.UTC)) if items and papers else None
+        parsed = parse_day(date, [items], dt.datetime.now(dt.UTC))
     except DailyPapersError as exc:
         raise ArchiveUnreadable(key, str(exc)) from None
-    return ArchivedDay(date, fetched_at, day.papers if day else (), document, summaries)
+    return replace(day, papers=parsed.papers)
 
 
-class Archive(Protocol):
-    """Bytes under keys. `get` answers None for a key never written."""
+def _read_all(value: object, read: Any) -> dict[str, Any]:
+    """`{paper_id: entry}` as typed values; a malformed entry (an archive is untrusted: a hand
+    edit, an older format) is left out, so that paper is simply asked again."""
+    if not isinstance(value, dict):
+        return {}
+    found = {}
+    for paper_id, entry in value.items():
+        typed = read(entry) if isinstance(entry, dict) else None
+        if isinstance(paper_id, str) and paper_id and typed is not None:
+            found[paper_id] = typed
+    return found
 
-    where: str
 
-    def get(self, key: str) -> bytes | None: ...
+def _unkeyed_to_items(summaries: dict[str, Summary], items: list[Any]) -> dict[str, Summary]:
+    """Summaries kept before they were keyed (no `source_hash`) summarised the item they were kept
+    beside: they get that item's title+abstract hash, so a run that does not summarize keeps
+    showing them (a new model or prompt version still makes them again when asked)."""
+    unkeyed = [pid for pid, s in summaries.items() if not s.source_hash]
+    if not unkeyed:
+        return summaries
+    found = dict(summaries)
+    for item in items:
+        paper = item.get("paper") if isinstance(item, dict) else None
+        pid = paper.get("id") if isinstance(paper, dict) else None
+        if pid in unkeyed and isinstance(paper.get("title"), str):  # type: ignore[union-attr]
+            abstract = paper.get("summary") or ""  # type: ignore[union-attr]
+            if isinstance(abstract, str):
+                found[pid] = replace(found[pid], source_hash=text_hash(paper["title"], abstract))  # type: ignore[index]
+    return found
 
-    def put(self, key: str, data: bytes) -> None: ...
+
+def _text(entry: Mapping[str, Any], name: str, default: str | None = None) -> str | None:
+    value = entry.get(name, default)
+    return value if isinstance(value, str) and value.strip() else None
 
 
+def _version(entry: Mapping[str, Any]) -> int | None:
+    value = entry.get("prompt_version")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
+
+
+def _summary(entry: Mapping[str, Any]) -> Summary | None:
+    # Summaries kept before languages and source hashes existed were Korean and keyed by nothing:
+    # an empty hash never matches, so they are made again once.
+    text, model, version = _text(entry, "text"), _text(entry, "model"), _version(entry)
+    language, created = _text(entry, "language", "ko"), _text(entry, "created_at")
+    source_hash = entry.get("source_hash", "")
+    if None in (text, model, version, language, created) or not isinstance(source_hash, str):
+        return None
+    return Summary(text, model, version, language, source_hash, created)  # type: ignore[arg-type]
+
+
+def _rejection(entry: Mapping[str, Any]) -> Rejection | None:
+    model, version, language = _text(entry, "model"), _version(entry), _text(entry, "language")
+    created, source_hash, reasons = _text(entry, "created_at"), _text(entry, "source_hash"), entry.get("reasons")
+    if None in (model, version, language, created, source_hash) or not isinstance(reasons, list):
+        return None
+    return Rejection(tuple(str(r) for r in reasons), model, version, language, source_hash, created)  # type: ignore[arg-type]
+
+
+# -- the stores --------------------------------------------------------------------------------
 class FolderArchive:
-    def __init__(self, root: Path) -> None:
+    """Objects as files under `root`; an unreadable one is kept beside its replacement."""
+
+    def __init__(self, root: Path, clock: Any = None) -> None:
         self.root = Path(root)
         self.where = str(self.root)
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
 
     def get(self, key: str) -> bytes | None:
         path = self.root / key
@@ -144,9 +241,19 @@ class FolderArchive:
     def put(self, key: str, data: bytes) -> None:
         path = self.root / key
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def set_aside(self, key: str) -> str:
+        """Keep an unreadable object before it is replaced: renamed `<key>.unreadable-<time>`."""
+        path = self.root / key
+        kept = path.with_name(f"{path.name}.unreadable-{self._clock():%Y%m%dT%H%M%SZ}")
+        path.replace(kept)
+        return str(kept)
 
 
 class S3Archive:
@@ -156,6 +263,10 @@ class S3Archive:
         self._s3 = client
         self.bucket = bucket
         self.where = f"s3://{bucket}"
+
+    def set_aside(self, key: str) -> str:
+        """The bucket is versioned: the unreadable object stays as the previous version."""
+        return f"s3://{self.bucket}/{key} (kept as the previous version of the object)"
 
     def get(self, key: str) -> bytes | None:
         try:
@@ -182,44 +293,26 @@ class S3Archive:
             raise self._error(exc, f"write {key}") from None
 
     def _error(self, exc: Exception, what: str) -> Exception:
-        code = _code(exc)
-        if code is None:  # no answer: no credentials, or no connection (botocore retried it)
-            name = type(exc).__name__
-            if "Credentials" in name:  # none found (NoCredentialsError) or half of them: nobody refused anything
-                return NoCredentials(self.SERVICE, f"{what} in {self.bucket}", name)
-            return UpstreamUnavailable(self.SERVICE, f"{what} in {self.bucket}", name, _max_attempts(self._s3))
-        if code in ("AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"):
-            return AuthError(self.SERVICE, "the function's IAM role", f"{code} on {what} in {self.bucket}")
-        if code.startswith("5") or code in ("SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout"):
-            return UpstreamUnavailable(self.SERVICE, f"{what} in {self.bucket}", code, _tries(exc))
-        if code == "NoSuchBucket":
+        """Our error for botocore's `exc` (`aws.classify`); `exc` itself if it is not AWS's (a bug)."""
+        fault = classify(exc, attempts=tries_per_call(self._s3))
+        where = f"{what} in {self.bucket}"
+        if fault is None:
+            return exc
+        if fault.kind == "auth" and fault.code in ("NoCredentialsError", "PartialCredentialsError"):
+            return NoCredentials(self.SERVICE, where, fault.code)  # none found: nobody refused anything
+        if fault.kind == "auth":
+            return AuthError(self.SERVICE, "the function's IAM role", f"{fault.code} on {where}")
+        if fault.kind == "transient":
+            return UpstreamUnavailable(self.SERVICE, where, fault.code, fault.tries)
+        if fault.code == "NoSuchBucket":
             return UpstreamRejected(
-                self.SERVICE, f"{what} in {self.bucket}", _status(exc),
-                f"{code}: the bucket does not exist (check BUCKET_NAME)",
+                self.SERVICE, where, fault.status, f"{fault.code}: the bucket does not exist (check BUCKET_NAME)"
             )
-        return UpstreamRejected(self.SERVICE, f"{what} in {self.bucket}", _status(exc), code)
+        detail = fault.code if fault.status else f"{fault.code}: {fault.message}"  # no answer: say what botocore said
+        return UpstreamRejected(self.SERVICE, where, fault.status, detail)
 
 
 def _code(exc: Exception) -> str | None:
-    response = getattr(exc, "response", None)
-    if not isinstance(response, dict):
-        return None
-    return str(response.get("Error", {}).get("Code") or response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
-
-
-def _max_attempts(client: Any) -> int:
-    try:  # botocore stores `max_attempts` (retries) as `total_max_attempts` (tries)
-        retries = client.meta.config.retries
-        return int(retries.get("total_max_attempts") or retries.get("max_attempts", 0) + 1)
-    except (AttributeError, TypeError, ValueError):
-        return 1
-
-
-def _tries(exc: Exception) -> int:
-    response = getattr(exc, "response", None) or {}
-    return int(response.get("ResponseMetadata", {}).get("RetryAttempts") or 0) + 1
-
-
-def _status(exc: Exception) -> int:
-    response = getattr(exc, "response", None) or {}
-    return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    """The error code S3 answered (None: no answer, or not an AWS error)."""
+    fault = classify(exc)
+    return fault.code if fault is not None and fault.status else None

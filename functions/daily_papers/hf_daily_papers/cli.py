@@ -16,12 +16,15 @@ the path), and an exit status: 2 bad input (a usage mistake too, in one line), 1
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import errno
 import json
 import logging
 import os
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -30,8 +33,9 @@ from . import __version__, app
 from .digest import TOP_PAPERS
 from .errors import BadInput, DailyPapersError, SettingsError
 from .inputs import DailyRequest, RangeRequest, Request, date_range, last_closed_day, monthly, parse_date, weekly
-from .pipeline import Ports
-from .results import RunRecord
+from .ports import Ports
+from .results import RunRecord, RunResult
+from .run import Cancelled
 from .settings import Settings
 
 PROG = "hf-daily-papers"
@@ -45,6 +49,7 @@ FLAG_SETTINGS = {
     "author": ("--author", "POST_AUTHOR"),
     "permalink": ("--no-permalink", "POST_PERMALINK"),
     "summary_model": ("--summary-model", "SUMMARY_MODEL"),
+    "summary_language": ("--summary-language", "SUMMARY_LANGUAGE"),
 }
 #: Saved API answers are `<date>.json`; a folder without any is not a folder of saved answers.
 SAVED_ANSWER_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].json"
@@ -81,8 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="no front matter permalink: line, the old generator's format (env POST_PERMALINK=false; "
                             "default: each post its own URL, /posts/daily-papers-YYYY-MM-DD/)")
         p.add_argument("--summary-model", metavar="ID",
-                       help="Bedrock model or inference profile for Korean summaries, with your AWS "
+                       help="Bedrock model or inference profile for the summaries, with your AWS "
                             "credentials (env SUMMARY_MODEL; default off)")
+        p.add_argument("--summary-language", metavar="LANG",
+                       help="language of the summaries: ko, en, ja or zh (env SUMMARY_LANGUAGE, default ko)")
         p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
 
     what = "fetch one day's papers, archive them and write (or commit) its post; the default command"
@@ -109,8 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse_request(args: argparse.Namespace, today: Any) -> Request:
-    """The request the arguments ask for; errors name the flag (`--date='2026-02-30': …`)."""
+def parse_request(args: argparse.Namespace, now: dt.datetime) -> Request:
+    """The request the arguments ask for at `now`; errors name the flag (`--date='2026-02-30': …`)."""
+    today = now.date()
     if args.command == "backfill":
         # No 366-day cap here: the CLI has no 15-minute limit (the whole history in one commit).
         return date_range(args.start, args.end, today, dry_run=args.dry_run, summarize=args.summarize,
@@ -119,7 +127,7 @@ def parse_request(args: argparse.Namespace, today: Any) -> Request:
         if args.month is not None:
             return monthly(args.month, today, dry_run=args.dry_run, field="--month")
         return weekly(args.week, today, dry_run=args.dry_run, field="--week")
-    date = parse_date("--date", args.date, today) if args.date is not None else last_closed_day(app.utc_now())
+    date = parse_date("--date", args.date, today) if args.date is not None else last_closed_day(now)
     return DailyRequest(date, dry_run=args.dry_run)
 
 
@@ -222,13 +230,14 @@ def _cannot_write_in(folder: Path) -> str | None:
     return None
 
 
-def ports_for(args: argparse.Namespace, settings: Settings, request: Request) -> Ports:
+def ports_for(args: argparse.Namespace, settings: Settings, request: Request,
+              wiring: app.Wiring = app.DEFAULT_WIRING) -> Ports:
     """A folder for the archive and the posts unless `--bucket` and `--repo` both replace it;
     saved answers (`--hf-dir`) instead of Hugging Face. Paths are checked before anything runs."""
     uses_folder = not (settings.bucket_name and settings.github_repository)
     out = check_out(args.out, writes=not request.dry_run) if uses_folder else Path(args.out)
     hf_dir = check_hf_dir(args.hf_dir) if args.hf_dir is not None else None
-    return app.folder_ports(out, settings, hf_dir=hf_dir)
+    return app.folder_ports(out, settings, hf_dir=hf_dir, wiring=wiring)
 
 
 class ProgressBar:
@@ -334,7 +343,8 @@ def _say(line: str) -> None:
     print(f"{PROG}: {line}", file=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, wiring: app.Wiring = app.DEFAULT_WIRING) -> int:
+    """The CLI. `wiring`: the clock and HTTP timing (tests pass a fixed clock and a fast one)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help", "--version"):
         argv.insert(0, "run")
@@ -343,9 +353,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage mistake (its one line is printed)
         return exc.code if isinstance(exc.code, int) else 2
     record = RunRecord()
-    with _Logging(args.verbose):
+    with _Logging(args.verbose), _Interruptible() as cancel:
         try:
-            result = _run(args, record)
+            result = _run(args, record, wiring, cancel)
+        except (KeyboardInterrupt, Cancelled):
+            _say("interrupted")
+            _say(record.describe())
+            return 130
         except BadInput as exc:
             _say(f"error: {exc}")
             if record.archived or record.commits:
@@ -359,28 +373,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             _say(f"failed: {_os_error(exc)}")
             _say(record.describe())
             return 1
-        except KeyboardInterrupt:
-            _say("interrupted")
-            _say(record.describe())
-            return 130
     _print_result(args, _as_dict(result))
     return 0
 
 
-def _run(args: argparse.Namespace, record: RunRecord) -> Any:
+class _Interruptible:
+    """The first Ctrl-C cancels the run: no day is started any more, the ones under way finish,
+    and what was written is said. A second Ctrl-C stops at once (Python's KeyboardInterrupt)."""
+
+    def __enter__(self) -> threading.Event:
+        self.cancel = threading.Event()
+        self.previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._first)
+        return self.cancel
+
+    def _first(self, signum: int, frame: object) -> None:
+        self.cancel.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        _say("interrupting: finishing the days under way (Ctrl-C again to stop at once)")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _run(args: argparse.Namespace, record: RunRecord, wiring: app.Wiring, cancel: threading.Event) -> RunResult:
     if args.command == "digest" and args.top_n is not None:  # refused, not silently ignored
         monthly_top, weekly_top = TOP_PAPERS["monthly"], TOP_PAPERS["weekly"]
         raise BadInput("--top-n", args.top_n, f"not used by digest: a monthly digest lists its top {monthly_top} "
                                                f"papers, a weekly one its top {weekly_top}")
     settings = settings_for(args, dict(os.environ))
-    request = parse_request(args, app.utc_now().date())
+    request = parse_request(args, wiring.clock())
     if isinstance(request, RangeRequest) and request.summarize and not settings.summary_model:
         raise BadInput("--summary-model", None, "required by --summarize (or set SUMMARY_MODEL)")
-    ports = ports_for(args, settings, request)
+    ports = ports_for(args, settings, request, wiring)
     progress = None
     if args.command == "backfill" and not args.no_progress:
         progress = ProgressBar()
-    return app.handle(request, ports, settings, record=record, progress=progress)
+    return app.handle(request, ports, settings, record=record, progress=progress, clock=wiring.clock, cancel=cancel)
 
 
 def _print_result(args: argparse.Namespace, result: dict[str, Any]) -> None:

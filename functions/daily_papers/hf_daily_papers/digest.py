@@ -30,18 +30,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
 
-from .archive import ArchivedDay, day_document
+from .daily import Options
 from .errors import DailyPapersError
 from .escape import fold_whitespace
 from .inputs import DigestRequest
-from .models import Paper, rank
-from .pipeline import Options, Ports, RunContext, fetch, read_archived, store, summarize_papers
+from .models import Day, Paper, rank
+from .ports import Ports
 from .render import PostStyle, render
-from .results import DigestResult, Status
+from .results import DigestResult, Status, SummaryCounts
+from .run import RunContext, each_day, error_text, fetch_day, listed, publish, read_day, store_day
+from .summaries import Rejection, Summary, SummaryFill, fill_summaries
 
 TOP_PAPERS = {"monthly": 20, "weekly": 10}
 TOP_KEYWORDS = 10
@@ -76,17 +76,15 @@ class Digest:
         return TOP_PAPERS[self.request.kind]
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Loaded:
-    """One day of the period: its papers and where they came from."""
+    """One day of the period: as the archive holds it, or fetched now (then written at the end)."""
 
     date: dt.date
-    papers: tuple[Paper, ...] = ()
-    fetched_at: str = ""
-    fetched: bool = False  # not in the archive: fetched from the source
-    archived: bool = False  # this run wrote it to the archive
+    day: Day | None = None  # None: failed
+    stored: Day | None = None  # what the archive held (None: nothing readable)
+    fetched: bool = False
     error: str | None = None
-    stored: ArchivedDay | None = None  # the day's archive document as it now stands (None: failed)
 
 
 @dataclass
@@ -99,13 +97,12 @@ class _Copy:
 class DigestIncomplete(DailyPapersError):
     """Days of the period could not be read from the archive or, missing there, fetched."""
 
-    def __init__(self, request: DigestRequest, failed: list[_Loaded]) -> None:
+    def __init__(self, request: DigestRequest, failed: Sequence[_Loaded]) -> None:
         self.failed = [d.date.isoformat() for d in failed]
-        names = ", ".join(f"{d.date} ({d.error})" for d in failed[:10])
-        more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
+        names = listed([f"{d.date} ({d.error})" for d in failed])
         super().__init__(
             f"{request.kind} digest {request.label} not built: {len(failed)} day(s) could not be read from "
-            f"the archive or fetched: {names}{more}. The other days are archived; re-run to complete."
+            f"the archive or fetched: {names}. The other days are archived; re-run to complete."
         )
 
 
@@ -209,121 +206,98 @@ def run_digest(
 ) -> DigestResult:
     """Build the digest from the archive (filling it where needed) and publish it in one commit.
 
-    `last_closed` is the newest day whose list has stopped filling (yesterday, UTC).
-    """
+    `last_closed` is the newest day whose list has stopped filling (yesterday, UTC). Every day is
+    written to the archive at most once per run: fetched days and new summaries together."""
     end = min(request.end, last_closed)
     dates = [d for d in request.dates if d <= end]
-    loaded = _load_all(ports, ctx, dates, dry_run=request.dry_run, concurrency=options.concurrency)
-    result = DigestResult(
-        request.kind, request.label, request.start, end if dates else None,
-        fetched=[d.date.isoformat() for d in loaded if d.fetched],
-        archived=[d.date.isoformat() for d in loaded if d.archived],
-    )
-    ctx.count("DigestDaysFetched", len(result.fetched))
+    loaded = each_day(dates, lambda d: _load(ports, ctx, d, dry_run=request.dry_run), ctx,
+                      workers=options.concurrency, failed=lambda d, error: _Loaded(d, error=error)) if dates else []
+    fetched = tuple(d.date.isoformat() for d in loaded if d.fetched)
+    ctx.count("DigestDaysFetched", len(fetched))
     failed = [d for d in loaded if d.error]
+    days = [d for d in loaded if d.day is not None]
+    digest = build_digest(request, [(d.date, d.day.fetched_at, d.day.papers) for d in days if d.day])
+    top = digest.papers[: digest.top]
+    fill = None
+    if ports.model is not None and top and not failed:
+        kept_summaries: dict[str, Summary] = {}
+        kept_rejections: dict[str, Rejection] = {}
+        for one in sorted(days, key=lambda d: d.date):  # a later day's copy wins
+            if one.day is not None:
+                kept_summaries.update(one.day.summaries)
+                kept_rejections.update(one.day.rejections)
+        fill = fill_summaries(top, kept_summaries, kept_rejections, ports.model,
+                              now=ctx.now, should_stop=lambda: False, log=ctx.log)
+    updated = _with_fill(days, fill)
+    archived = () if request.dry_run else _store(ports, ctx, updated)
     if failed:
         raise DigestIncomplete(request, failed)
-
-    digest = build_digest(request, [(d.date, d.fetched_at, d.papers) for d in loaded])
-    result.papers, result.listed, result.days = len(digest.papers), min(len(digest.papers), digest.top), digest.days
+    counts = SummaryCounts(fill.made, fill.rejected, len(fill.missing)) if fill else None
+    result = DigestResult(request.kind, request.label, request.start, end if dates else None,
+                          papers=len(digest.papers), listed=len(top), days=digest.days, fetched=fetched,
+                          archived=archived, summaries=counts)
     if not digest.papers:
         ctx.log.info("digest empty: no papers in the period", extra={"period": request.label})
         return result
-
-    listed = digest.papers[: digest.top]
-    fill = summarize_papers(listed, _all_summaries(loaded), ports.summarizer, ctx, options.summary_reserve)
-    texts = None
-    if fill is not None:
-        texts = {pid: s.text for pid, s in fill.summaries.items()}
-        result.summaries_made, result.summaries_missing = fill.made, len(fill.missing)
-        if fill.made and not request.dry_run:
-            result.archived += _store_new_summaries(ports, ctx, loaded, fill.summaries, listed)
+    texts = {pid: s.text for pid, s in fill.summaries.items()} if fill else None
     post = render_digest(digest, options.style, texts)
-    result.post_path = digest_post_path(request)
+    path = digest_post_path(request)
     if request.dry_run:
-        result.status, result.post = Status.DRY_RUN, post
-        return result
-    try:
-        publication = ports.publisher.publish({result.post_path: post}, commit_message(request))
-    except Exception:
-        ctx.record.unpublished([result.post_path])
-        raise
-    result.status = Status(publication.statuses[result.post_path])
-    if publication.commit_sha:
-        result.commit_sha = publication.commit_sha
-        ctx.record.committed(publication.commit_sha)
-    ctx.log.info("digest finished", extra={"result": _log(result), "publisher": ports.publisher.where})
+        return replace(result, status=Status.DRY_RUN, post_path=path, post=post)
+    publication = publish(ports, {path: post}, commit_message(request), ctx)
+    assert publication is not None
+    result = replace(result, status=Status(publication.statuses[path]), post_path=path,
+                     commit_sha=publication.commit_sha)
+    ctx.log.info("digest finished", extra={"result": result.to_json(), "publisher": ports.publisher.where})
     return result
 
 
-def _log(result: DigestResult) -> dict[str, Any]:
-    return {k: v for k, v in result.to_json().items() if k != "post"}
-
-
-def _all_summaries(loaded: list[_Loaded]) -> dict[str, Any]:
-    """Every stored summary of the period, by paper id (a later day's copy wins)."""
-    merged: dict[str, Any] = {}
-    for day in sorted(loaded, key=lambda d: d.date):
-        if day.stored is not None:
-            merged.update(day.stored.summaries)
-    return merged
-
-
-def _store_new_summaries(
-    ports: Ports, ctx: RunContext, loaded: list[_Loaded], summaries: Mapping[str, Any], listed: Sequence[Paper]
-) -> list[str]:
-    """Write each new summary into the document of the latest day its paper appears on."""
-    from .summarize import Summary
-
-    by_paper: dict[str, _Loaded] = {}
-    for day in sorted(loaded, key=lambda d: d.date):
-        for paper in day.papers:
-            by_paper[paper.id] = day
-    changed: dict[dt.date, _Loaded] = {}
-    for paper in listed:
-        summary = summaries.get(paper.id)
-        owner = by_paper.get(paper.id)
-        if not isinstance(summary, Summary) or owner is None or owner.stored is None:
-            continue
-        if Summary.from_json(owner.stored.summaries.get(paper.id)) == summary:
-            continue
-        owner.stored.summaries[paper.id] = summary.to_json()
-        changed[owner.date] = owner
-    written = []
-    for date, day in sorted(changed.items()):
-        assert day.stored is not None
-        document = dict(day.stored.document)
-        document["summaries"] = {pid: day.stored.summaries[pid] for pid in sorted(day.stored.summaries)}
-        if store(ports.archive, document, None, ctx):
-            written.append(date.isoformat())
-    return written
-
-
-def _load_all(ports: Ports, ctx: RunContext, dates: list[dt.date], *, dry_run: bool, concurrency: int) -> list[_Loaded]:
-    if not dates:
-        return []
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        return list(pool.map(lambda d: _load(ports, ctx, d, dry_run=dry_run), dates))
-
-
 def _load(ports: Ports, ctx: RunContext, date: dt.date, *, dry_run: bool) -> _Loaded:
-    """The day from the archive; if it is not there (or unreadable), from the source (archived
-    unless dry run). A day archived as empty after it closed is not asked for again."""
-    loaded = _Loaded(date)
+    """The day from the archive; if it is not there (or unreadable), from the source. A day
+    archived as empty after it closed is not asked for again."""
     try:
-        archived = read_archived(ports.archive, date, ctx)
-        if archived is not None and (not archived.empty or archived.settled_empty):
-            return _Loaded(date, archived.papers, archived.fetched_at, stored=archived)
-        loaded.fetched = True
-        day = fetch(ports.source, date, ctx)
-        loaded.papers, loaded.fetched_at = day.papers, day.fetched_at
-        document = day_document(day, ports.source.url(date))
-        if not dry_run:
-            loaded.archived = store(ports.archive, document, None, ctx)
-        loaded.stored = ArchivedDay(date, day.fetched_at, day.papers, document, {})
-        return loaded
+        stored, _ = read_day(ports, date, ctx, papers=True, dry_run=dry_run)
+        if stored is not None and (not stored.empty or stored.settled_empty):
+            return _Loaded(date, stored, stored)
+        return _Loaded(date, fetch_day(ports, date, ctx), stored, fetched=True)
     except Exception as exc:  # noqa: BLE001 - one failing day is reported with the others, not alone
-        error = str(exc) if isinstance(exc, DailyPapersError) else f"{type(exc).__name__}: {exc}"
+        error = error_text(exc)
         ctx.log.warning(f"digest day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error})
-        loaded.error = error
-        return loaded
+        return _Loaded(date, error=error)
+
+
+def _with_fill(days: Sequence[_Loaded], fill: SummaryFill | None) -> list[_Loaded]:
+    """Each new summary or rejection goes into the record of the latest day its paper is on."""
+    if fill is None:
+        return list(days)
+    owner: dict[str, dt.date] = {}
+    for loaded in sorted(days, key=lambda d: d.date):
+        for paper in loaded.day.papers if loaded.day else ():
+            owner[paper.id] = loaded.date
+    new_summaries: dict[dt.date, dict[str, Summary]] = {}
+    new_rejections: dict[dt.date, dict[str, Rejection]] = {}
+    for pid, summary in fill.summaries.items():
+        if pid in owner:
+            new_summaries.setdefault(owner[pid], {})[pid] = summary
+    for pid, rejection in fill.rejections.items():
+        if pid in owner:
+            new_rejections.setdefault(owner[pid], {})[pid] = rejection
+    out = []
+    for loaded in days:
+        add_s, add_r = new_summaries.get(loaded.date, {}), new_rejections.get(loaded.date, {})
+        if loaded.day is not None and (add_s or add_r):
+            day = loaded.day
+            summaries: Mapping[str, Summary] = {**day.summaries, **add_s}
+            rejections = {pid: r for pid, r in {**day.rejections, **add_r}.items() if pid not in add_s}
+            loaded = replace(loaded, day=replace(day, summaries=summaries, rejections=rejections))
+        out.append(loaded)
+    return out
+
+
+def _store(ports: Ports, ctx: RunContext, days: Sequence[_Loaded]) -> tuple[str, ...]:
+    """Write each day whose record changed (fetched now, or new summaries): once each."""
+    written = []
+    for loaded in sorted(days, key=lambda d: d.date):
+        if loaded.day is not None and store_day(ports, loaded.day, loaded.stored, ctx):
+            written.append(loaded.date.isoformat())
+    return tuple(written)

@@ -1,14 +1,21 @@
 """The project's error taxonomy.
 
 Every failure the pipeline raises is one of these, with a message a person can act on.
-Messages never contain a credential's value: a credential is named, never shown.
+Messages never contain a credential's value: a credential is named, never shown, and every
+message passes through the mask (`redact`) when the error is made, so a token quoted by an
+upstream answer, or a piece of one, cannot reach a log line or the Lambda's error output.
 """
 
 from __future__ import annotations
 
+from .redact import redact
+
 
 class DailyPapersError(Exception):
-    """Base class of every error this project raises on purpose."""
+    """Base class of every error this project raises on purpose. Its text arguments are masked."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
 
 
 class BadInput(DailyPapersError, ValueError):
@@ -85,5 +92,5 @@ class Conflict(DailyPapersError):
 
 
 def _show(value: object, limit: int = 300) -> str:  # long enough for a full path
-    text = repr(value)
+    text = redact(repr(value))  # masked first, then cut: a token straddling the cut shows none of itself
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -51,6 +51,7 @@ _SPECIAL = re.compile(
     r"|>(?=>)|(?<=>)>"  # kramdown's typographic >> (»)
 )
 _REPLACEMENT = {"<": "&lt;", "&": "&amp;", "{": "&#123;", "~": "&#126;", ">": "&gt;"}
+_MAYBE_SPECIAL = re.compile(r"[\\*_`\[\]|$<&{~>]")  # a character _SPECIAL can start with: most text has none
 
 
 def _folds(ch: str) -> bool:
@@ -72,7 +73,8 @@ def fold_whitespace(text: str) -> str:
 
 def md_text(text: str) -> str:
     """Untrusted text → Markdown source that renders as exactly that text, on one line."""
-    return _SPECIAL.sub(_escape_one, fold_whitespace(text))
+    text = fold_whitespace(text)
+    return _SPECIAL.sub(_escape_one, text) if _MAYBE_SPECIAL.search(text) else text
 
 
 def _escape_one(match: re.Match[str]) -> str:

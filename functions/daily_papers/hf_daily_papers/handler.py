@@ -16,34 +16,39 @@ from aws_lambda_powertools import Logger, Metrics
 
 from . import app
 from .inputs import Request, parse_event
-from .pipeline import Ports
+from .ports import Ports
+from .redact import MaskLogRecords, scrub
 from .results import RunRecord, to_json
 from .settings import Settings
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "hf-daily-papers"))
+logger.addFilter(MaskLogRecords())  # every line of the run's log passes through the secret mask
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "HfDailyPapers"))
 
 
 class _Environment:
     """Settings and ports of this execution environment, built on first use."""
 
-    def __init__(self) -> None:
+    def __init__(self, wiring: app.Wiring = app.DEFAULT_WIRING) -> None:
+        self.wiring = wiring
         self.cached: tuple[Settings, Ports] | None = None
 
     def get(self) -> tuple[Settings, Ports]:
         if self.cached is None:
             settings = Settings.from_env(os.environ)
-            self.cached = (settings, app.lambda_ports(settings))
+            self.cached = (settings, app.lambda_ports(settings, self.wiring))
         return self.cached
 
 
 environment = _Environment()
 
 
-def reset_environment() -> None:
+def reset_environment(wiring: app.Wiring | None = None) -> None:
     """Forget the cached settings and ports: the next invocation reads the environment again
-    (a new execution environment, as Lambda starts after a configuration change)."""
+    (a new execution environment, as Lambda starts after a configuration change). `wiring`:
+    the clock and HTTP timing of the new environment (tests; the default otherwise)."""
     environment.cached = None
+    environment.wiring = wiring or app.DEFAULT_WIRING
 
 
 @metrics.log_metrics
@@ -51,21 +56,29 @@ def reset_environment() -> None:
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     record = RunRecord()
     request: Request | None = None
+    failure: BaseException | None = None
     try:
-        request = parse_event(event, app.utc_now())
+        request = parse_event(event, environment.wiring.clock())
         logger.append_keys(request=type(request).__name__)
         settings, ports = environment.get()
         result = app.handle(
-            request, ports, settings, record=record, logger=logger, metrics=metrics, time_left=_time_left(context)
+            request, ports, settings, record=record, logger=logger, metrics=metrics, time_left=_time_left(context),
+            clock=environment.wiring.clock,
         )
     except Exception as exc:
-        # Raised on, so Lambda counts an error and async retries / the DLQ take over. This is the
-        # failure's one log line: the error, and what this invocation wrote and did not.
+        # This is the failure's one log line: the error, and what this invocation wrote and did
+        # not. Its text, from whatever library, is masked first (`scrub`): message, notes and the
+        # chained exceptions, in the log line's traceback and in what Lambda returns (errorMessage).
+        failure = scrub(exc)
         logger.exception(
             f"run failed ({type(exc).__name__}): {record.describe()}",
+            exc_info=failure,
             extra={"error_type": type(exc).__name__, **record.fields()},
         )
-        raise
+    if failure is not None:
+        # Raised on (outside the `except`, so nothing unmasked is chained to it), so Lambda counts
+        # an error and async retries / the DLQ take over.
+        raise failure
     output = to_json(result)
     logger.info("run result", extra={"result": {k: v for k, v in output.items() if k != "post"}})
     return output

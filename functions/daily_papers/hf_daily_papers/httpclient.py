@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
+import http.client
 import json
 import logging
 import re
@@ -48,7 +49,8 @@ from urllib3 import BaseHTTPResponse
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, ProtocolError, ReadTimeoutError
 from urllib3.util import Timeout
 
-from .errors import UpstreamInvalid, UpstreamUnavailable
+from .errors import AuthError, UpstreamInvalid, UpstreamUnavailable
+from .redact import short
 
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: GitHub: a secondary rate limit that names no time means "wait at least a minute".
@@ -57,8 +59,10 @@ GITHUB_SECONDARY_WAIT = 60.0
 WATCHDOG_GRACE = 0.25
 #: Largest piece of the body read at once; a read returns as soon as any bytes arrive.
 CHUNK_BYTES = 64 * 1024
-_RATELIMIT_REMAINING = re.compile(r"(?:^|[;,\s])r=(\d+)")
-_RATELIMIT_RESET = re.compile(r"(?:^|[;,\s])t=(\d+)")
+# ASCII digits only: `\d` and str.isdigit also accept "²", "٣", "３", which int() / RFC 9110 do not.
+_DIGITS = re.compile(r"[0-9]+")
+_RATELIMIT_REMAINING = re.compile(r"(?:^|[;,\s])r=([0-9]+)(?![^;,\s])")
+_RATELIMIT_RESET = re.compile(r"(?:^|[;,\s])t=([0-9]+)(?![^;,\s])")
 
 log = logging.getLogger("hf_daily_papers.httpclient")
 # The retry loop below logs each retry once; urllib3's own connection warnings ("Retrying…",
@@ -143,9 +147,13 @@ class HttpClient:
         config: HttpConfig = HttpConfig(),
         *,
         user_agent: str,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.service = service
         self.config = config
+        self._sleep = sleep  # every wait before a retry (tests pass one that records the waits)
+        self._clock = clock  # the deadline's clock, in seconds (monotonic)
         self._headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip"}
         self._pool = urllib3.PoolManager(num_pools=4, maxsize=8, retries=False)
         # Connections whose wait for the headers ends at the call's deadline (see _Watchdog).
@@ -172,7 +180,8 @@ class HttpClient:
         if json_body is not None:
             body = json_bytes(json_body)
             all_headers["Content-Type"] = "application/json; charset=utf-8"
-        ends = time.monotonic() + c.deadline
+        _check_headers(self.service, all_headers)
+        ends = self._clock() + c.deadline
         tries = 0
         while True:
             tries += 1
@@ -193,38 +202,48 @@ class HttpClient:
             if tries > c.retries:
                 raise UpstreamUnavailable(self.service, what, cause, tries)
             if asked is not None and asked > c.max_server_wait:
-                too_long = f"the server asked to wait {asked:.0f} s, more than the {c.max_server_wait:g} s we wait"
+                said = f"{asked:.0f} s" if asked < 86_400 else "over a day"
+                too_long = f"the server asked to wait {said}, more than the {c.max_server_wait:g} s we wait"
                 raise UpstreamUnavailable(self.service, what, f"{cause}; {too_long}", tries)
             wait = asked if asked is not None else self._backoff(tries)
-            if time.monotonic() + wait >= ends:
+            if self._clock() + wait >= ends:
                 raise UpstreamUnavailable(self.service, what, self._too_late(cause), tries)
             log.warning(
                 "%s: %s: try %d of %d failed (%s); retrying in %.1f s",
                 self.service, what, tries, c.retries + 1, cause, wait,
             )
-            time.sleep(wait)
+            self._sleep(wait)
 
     def _try(
         self, method: str, url: str, body: bytes | None, headers: dict[str, str], what: str, ends: float, tries: int
     ) -> Response:
         """One exchange: connect, send, headers, body. Raises `_TryFailed` or `_OutOfTime`."""
         c = self.config
-        left = ends - time.monotonic()
+        left = ends - self._clock()
         if left <= 0:
             raise _OutOfTime("no time left for another try")
         # `total` cuts the connect and the headers' wait to the time left (urllib3 subtracts the
         # time spent connecting and sending from it before it waits for the headers).
         timeout = Timeout(connect=min(c.connect_timeout, left), read=c.read_timeout, total=left)
         try:
-            with _Watchdog.until(ends):  # the headers too: a server dripping them cannot pass the deadline
+            # The watchdog runs in real time: the deadline as seconds left from now.
+            with _Watchdog.until(time.monotonic() + left):  # a server dripping the headers cannot pass it
                 raw = self._pool.urlopen(
                     method, url, body=body, headers=headers, retries=False, redirect=False,
                     preload_content=False, decode_content=False, timeout=timeout,
                 )
         except (ConnectTimeoutError, ReadTimeoutError, ProtocolError) as exc:
-            raise (_OutOfTime if time.monotonic() >= ends else _TryFailed)(_reason(exc)) from None
+            raise (_OutOfTime if self._clock() >= ends else _TryFailed)(_reason(exc)) from None
+        except urllib3.exceptions.InvalidHeader as exc:  # e.g. two different Content-Lengths
+            raise UpstreamInvalid(self.service, what, "valid response headers", short(str(exc), 120)) from None
         except HTTPError as exc:  # TLS, proxy, a malformed URL: not something a retry mends
             raise UpstreamUnavailable(self.service, what, _reason(exc), tries) from None
+        except (ValueError, http.client.HTTPException) as exc:
+            # The request could not be sent (http.client refused a header or the URL): ours to fix,
+            # and the library's text may quote the value, so only its masked, cut form is shown.
+            raise UpstreamUnavailable(
+                self.service, what, f"the request could not be sent: {short(str(exc), 120)}", tries
+            ) from None
         try:
             resp_headers = {k.lower(): v for k, v in raw.headers.items()}
             if is_transient(raw.status, resp_headers):
@@ -239,8 +258,14 @@ class HttpClient:
     def _read_body(self, raw: BaseHTTPResponse, headers: Mapping[str, str], what: str, ends: float) -> bytes:
         """The whole body, decoded, chunk by chunk as it arrives, within the cap and the deadline."""
         cap = self.config.max_body_bytes
-        length = headers.get("content-length", "").strip()
-        if length.isdigit() and int(length) > cap:
+        length = content_length(headers.get("content-length"))
+        if length is _BAD_LENGTH:
+            # Not retried: the same server sends the same header again; and without a length
+            # nothing tells a whole body from one cut short.
+            raw.close()
+            shown = short(repr(headers["content-length"]), 40)
+            raise UpstreamInvalid(self.service, what, "a Content-Length of ASCII digits", f"Content-Length {shown}")
+        if isinstance(length, int) and length > cap:
             raw.close()
             raise UpstreamInvalid(self.service, what, f"at most {cap} bytes", f"Content-Length {length}")
         decoder = _decoder(headers.get("content-encoding", ""), self.service, what)
@@ -248,14 +273,14 @@ class HttpClient:
         received = 0
         try:
             while True:
-                left = ends - time.monotonic()
+                left = ends - self._clock()
                 if left <= 0:
                     raise _OutOfTime(f"the body was still arriving ({received} bytes so far)")
                 try:
                     _limit_wait(raw, min(self.config.read_timeout, left))
                     chunk = raw.read1(CHUNK_BYTES, decode_content=False)
                 except (ReadTimeoutError, ProtocolError, OSError) as exc:
-                    if time.monotonic() >= ends:  # the wait was cut to the deadline
+                    if self._clock() >= ends:  # the wait was cut to the deadline
                         raise _OutOfTime(f"the body was still arriving ({received} bytes so far)") from None
                     raise _TryFailed(f"{_reason(exc)} after {received} bytes of the body") from None
                 if not chunk:  # the end (urllib3 raises if it came before Content-Length said)
@@ -303,8 +328,8 @@ def server_wait(status: int, headers: Mapping[str, str]) -> float | None:
         return asked
     if headers.get("x-ratelimit-remaining") == "0":
         reset = (headers.get("x-ratelimit-reset") or "").strip()
-        if reset.isdigit():
-            return max(0.0, int(reset) - time.time())
+        if _DIGITS.fullmatch(reset):
+            return max(0.0, float(reset) - time.time())
     ratelimit = headers.get("ratelimit")
     if ratelimit:
         reset_match = _RATELIMIT_RESET.search(ratelimit)
@@ -317,9 +342,9 @@ def server_wait(status: int, headers: Mapping[str, str]) -> float | None:
 def retry_after(value: str | None) -> float | None:
     """`Retry-After` in seconds: delay-seconds or an HTTP-date (past: 0); None if absent or unparsable."""
     value = (value or "").strip()
-    if value.isdigit():
-        return float(value)
-    if not value:
+    if _DIGITS.fullmatch(value):
+        return float(value)  # (float: a 5,000-digit value is inf, more than we wait; int() would raise)
+    if not value or not value.isascii():  # "²", "٣", "３": digits to str.isdigit, not to RFC 9110
         return None
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -328,6 +353,47 @@ def retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:  # "-0000" or no zone: RFC 9110 dates are GMT
         when = when.replace(tzinfo=dt.UTC)
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+class _BadLength:
+    """`content_length`'s answer for a header that is not a length."""
+
+
+_BAD_LENGTH = _BadLength()
+
+
+def content_length(value: str | None) -> int | _BadLength | None:
+    """A `Content-Length` header: the length, None if absent, `_BAD_LENGTH` if not a length.
+
+    RFC 9110: 1*DIGIT, ASCII; a list of identical values (a proxy folding duplicates) is that
+    value. "¹", "-5", "1e3", "12, 13" are not lengths."""
+    if value is None:
+        return None
+    values = {v.strip() for v in value.split(",")}
+    if len(values) != 1:
+        return _BAD_LENGTH
+    (digits,) = values
+    if not _DIGITS.fullmatch(digits):
+        return _BAD_LENGTH
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else 10**18  # (int() refuses 4,300+ digits; any such is over the cap)
+
+
+def _check_headers(service: str, headers: Mapping[str, str]) -> None:
+    """Refuse a request header value HTTP cannot carry, before anything is sent, naming the
+    header, never its value. http.client would refuse it too, but with the value (a token) in its
+    error text."""
+    for name, value in headers.items():
+        bad = next((c for c in value if not (" " <= c <= "~" or "\xa0" <= c <= "\xff")), None)
+        credential = value.partition(" ")[2]
+        malformed = bad is not None or not credential or any(c.isspace() for c in credential)
+        if name.lower() == "authorization" and malformed:
+            raise AuthError(
+                service, "the token in the Authorization header",
+                "it holds whitespace or a control character (two tokens pasted, or a document?); nothing was sent",
+            )
+        if bad is not None:
+            raise ValueError(f"{service}: request header {name} holds a character HTTP cannot carry (U+{ord(bad):04X})")
 
 
 def json_bytes(value: Any) -> bytes:
@@ -423,22 +489,52 @@ def _decoder(encoding: str, service: str, what: str) -> Callable[[bytes, int], b
         return lambda chunk, _limit: chunk
     if encoding not in ("gzip", "x-gzip", "deflate"):
         raise UpstreamInvalid(service, what, "a gzip or plain body", f"Content-Encoding {encoding!r}")
-    # gzip: a gzip header; deflate: zlib-wrapped (RFC 9110), which is what `MAX_WBITS` reads.
-    state = zlib.decompressobj(16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS)
+    return _Inflater(encoding, service, what).decode
 
-    def decode(chunk: bytes, limit: int) -> bytes:
+
+class _Inflater:
+    """A gzip or deflate body, decoded chunk by chunk, `limit` bytes out at most per chunk.
+
+    gzip: every member (a body may be several gzip files one after the other, RFC 1952), zero
+    bytes between members ignored as `gzip -d` does. deflate: one zlib-wrapped stream (RFC 9110,
+    what `MAX_WBITS` reads); anything after it is nonsense. The end (`chunk == b""`) checks that
+    the last stream was complete.
+    """
+
+    def __init__(self, encoding: str, service: str, what: str) -> None:
+        self.encoding, self.service, self.what = encoding, service, what
+        self.gzip = "gzip" in encoding
+        self.wbits = 16 + zlib.MAX_WBITS if self.gzip else zlib.MAX_WBITS
+        self.state = zlib.decompressobj(self.wbits)
+
+    def decode(self, chunk: bytes, limit: int) -> bytes:
         try:
             if not chunk:
-                if not state.eof:
+                if not self.state.eof:
                     raise zlib.error("truncated stream")
                 return b""
-            data = state.decompress(chunk, max(limit, 1))
+            return self._inflate(chunk, limit)
         except zlib.error:
-            raise UpstreamInvalid(service, what, f"a {encoding} body", "one that does not decompress") from None
-        # More output than `limit` is waiting: report one byte more, so the caller sees "over the cap".
-        return data + (b"\0" if state.unconsumed_tail else b"")
+            raise UpstreamInvalid(
+                self.service, self.what, f"a {self.encoding} body", "one that does not decompress"
+            ) from None
 
-    return decode
+    def _inflate(self, data: bytes, limit: int) -> bytes:
+        out = bytearray()
+        while data:
+            if self.state.eof:  # the stream ended and more follows: the next gzip member
+                data = data.lstrip(b"\0") if self.gzip else data
+                if not data:
+                    break
+                if not self.gzip:
+                    raise zlib.error("data after the end of the deflate stream")
+                self.state = zlib.decompressobj(self.wbits)
+            out += self.state.decompress(data, max(limit - len(out), 1))
+            if self.state.unconsumed_tail or len(out) > limit:
+                # More output than `limit` is waiting: one byte more, so the caller sees "over the cap".
+                return bytes(out) + b"\0"
+            data = self.state.unused_data if self.state.eof else b""
+        return bytes(out)
 
 
 def _reason(exc: BaseException) -> str:
@@ -454,6 +550,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def _preview(body: bytes, limit: int = 60) -> str:
-    text = body[:limit].decode("utf-8", "replace")
-    text = " ".join(text.split())
-    return repr(text + ("..." if len(body) > limit else ""))
+    """The start of `body`, masked FIRST (over a window longer than any token) and then cut."""
+    text = " ".join(body[: limit + 4096].decode("utf-8", "replace").split())
+    text = short(text, 10**9)
+    return repr(text[:limit] + ("..." if len(text) > limit or len(body) > limit + 4096 else ""))

@@ -1,17 +1,24 @@
-"""The domain's values: a paper as the post needs it, and a fetched day."""
+"""The domain's values: a paper as the post needs it, and the one record of a day."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .summaries import Rejection, Summary
+
+#: Where a day's list came from: the live Hugging Face API, or a saved answer file (`--hf-dir`).
+LIVE, SAVED = "live", "saved"
 
 
 @dataclass(frozen=True)
 class Paper:
     id: str
     title: str
-    summary: str
+    summary: str  # the abstract
     upvotes: int
     organization: str | None = None
     keywords: tuple[str, ...] = ()
@@ -23,17 +30,46 @@ class Paper:
 
 @dataclass(frozen=True)
 class Day:
-    """One Daily Papers list as fetched: papers in API order, the raw items kept for the archive."""
+    """One day's Daily Papers list: as fetched, and as the archive keeps it (archive.py converts).
+
+    `items` are the API items exactly as served (what the archive keeps), one per paper of
+    `papers`, in API order. A day read back from the archive with `papers=False` has its items but
+    no parsed `papers` (the daily run needs only its summaries and what it held). `summaries` and
+    `rejections` are the model's kept answers, by paper id (summaries on).
+    """
 
     date: dt.date
-    fetched_at: str
-    papers: tuple[Paper, ...]
-    items: tuple[dict[str, Any], ...] = field(repr=False, default=())
-    skipped: tuple[str, ...] = ()  # why items were left out (malformed, other day)
+    fetched_at: str  # UTC, as `stamp` writes it: 2026-03-01T00:15:00Z
+    papers: tuple[Paper, ...] = ()
+    items: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    skipped: tuple[str, ...] = ()  # why items were left out (malformed, other day, unarchivable)
+    source: str = LIVE  # LIVE | SAVED
+    summaries: Mapping[str, Summary] = field(default_factory=dict, repr=False)
+    rejections: Mapping[str, Rejection] = field(default_factory=dict, repr=False)
 
     @property
     def empty(self) -> bool:
-        return not self.papers
+        """No papers on the list."""
+        return not self.items
+
+    @property
+    def settled_empty(self) -> bool:
+        """Empty, as answered after the day had closed (a weekend, not a list still filling): no
+        run asks for such a day again. An empty answer while the day was open is asked again."""
+        if not self.empty:
+            return False
+        try:
+            fetched = dt.datetime.fromisoformat(self.fetched_at.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        if fetched.tzinfo is None:
+            fetched = fetched.replace(tzinfo=dt.UTC)
+        return fetched.astimezone(dt.UTC).date() > self.date
+
+
+def stamp(moment: dt.datetime) -> str:
+    """`2026-03-01T00:15:00Z`: how the archive and the summaries write a UTC time."""
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def rank(papers: tuple[Paper, ...] | list[Paper], top_n: int) -> list[Paper]:

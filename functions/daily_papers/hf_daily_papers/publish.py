@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from .errors import AuthError, Conflict, DailyPapersError, UpstreamInvalid, UpstreamRejected, UpstreamUnavailable
 from .httpclient import HttpClient, json_bytes
+from .redact import redact
 
 SERVICE = "GitHub"
 log = logging.getLogger("hf_daily_papers.publish")
@@ -148,10 +149,11 @@ class GitHubPublisher:
             return self._publish(files, message, headers)
         except DailyPapersError as exc:
             # Errors quote what GitHub answered; should an upstream (or a proxy) echo the token
-            # back, it must not reach a log or the Lambda's error output.
+            # back (or a piece of it), it must not reach a log or the Lambda's error output. A
+            # token read from its secret is masked already; this one may come from anywhere.
             token = headers.get("Authorization", "").partition(" ")[2]
-            if token and token in str(exc):
-                exc.args = (str(exc).replace(token, "***"),)
+            if token:
+                exc.args = tuple(redact(a, [token]) if isinstance(a, str) else a for a in exc.args)
             raise
 
     def _publish(self, files: Mapping[str, str], message: str, headers: dict[str, str]) -> Publication:
@@ -365,13 +367,14 @@ def _sha(obj: Any, what: str) -> str:
 
 def _message(body: bytes) -> str:
     """GitHub's error `message`, with its validation `errors` (resource.field code) if any."""
+    # Masked FIRST, then cut: a token echoed back across the cut shows none of itself.
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return " ".join(body[:120].decode("utf-8", "replace").split())
+        return redact(" ".join(body[:4096].decode("utf-8", "replace").split()))[:120]
     if not isinstance(data, dict):
         return ""
-    message = " ".join(str(data.get("message", "")).split())[:200]
+    message = redact(" ".join(str(data.get("message", "")).split()))[:200]
     errors = data.get("errors")
     if isinstance(errors, list) and errors:
         parts = []

@@ -109,6 +109,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("hf_daily_papers", "templates"),
         autoescape=False,  # HTML autoescaping is wrong for Markdown; md_text is our escaper
+        auto_reload=False,  # the templates ship with the code: no stat() of each file per render
         finalize=_finalize,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,26 @@ class Status(str, enum.Enum):
     FAILED = "failed"
 
 
-@dataclass
+@dataclass(frozen=True)
+class SummaryCounts:
+    """The summary stage's outcome for a day or a digest (summaries on).
+
+    made: answers the model gave that passed the check; rejected: papers whose answers failed the
+    check (twice) in this run; missing: listed papers left without a summary (not asked in time,
+    or the model failed), filled in by a later run."""
+
+    made: int = 0
+    rejected: int = 0
+    missing: int = 0
+
+    def __add__(self, other: SummaryCounts) -> SummaryCounts:
+        return SummaryCounts(self.made + other.made, self.rejected + other.rejected, self.missing + other.missing)
+
+    def to_json(self) -> dict[str, int]:
+        return {"summaries_made": self.made, "summaries_rejected": self.rejected, "summaries_missing": self.missing}
+
+
+@dataclass(frozen=True)
 class DayResult:
     date: dt.date
     status: Status
@@ -40,8 +60,7 @@ class DayResult:
     post_path: str | None = None
     commit_sha: str | None = None
     error: str | None = None
-    summaries_made: int | None = None  # summaries asked of the model by this run (summaries on)
-    summaries_missing: int | None = None  # listed papers left without a summary (summaries on)
+    summaries: SummaryCounts | None = None  # summaries on
     post: str | None = field(default=None, repr=False)  # the rendered post, for dry runs
 
     def to_json(self) -> dict[str, Any]:
@@ -55,31 +74,26 @@ class DayResult:
             "post_path": self.post_path,
             "commit_sha": self.commit_sha,
             "error": self.error,
-            "summaries_made": self.summaries_made,
-            "summaries_missing": self.summaries_missing,
+            **(self.summaries.to_json() if self.summaries else {}),
             "post": self.post,
         }
         return {k: v for k, v in fields.items() if v is not None}
 
 
-def _counts(days: list[DayResult]) -> dict[str, int]:
+def _counts(days: Sequence[DayResult]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for day in days:
         counts[day.status.value] = counts.get(day.status.value, 0) + 1
     return counts
 
 
-@dataclass
+@dataclass(frozen=True)
 class DailyResult:
     """A daily run: the target day, and the recent days a scheduled run refreshed with it."""
 
     day: DayResult
-    refreshed: list[DayResult] = field(default_factory=list)
+    refreshed: tuple[DayResult, ...] = ()
     commit_sha: str | None = None
-
-    @property
-    def days(self) -> list[DayResult]:
-        return [*self.refreshed, self.day]
 
     def to_json(self) -> dict[str, Any]:
         result = self.day.to_json()
@@ -90,38 +104,34 @@ class DailyResult:
         return result
 
 
-@dataclass
+@dataclass(frozen=True)
 class RangeResult:
     """A backfill: every day of the range, one commit."""
 
     start: dt.date
     end: dt.date
-    days: list[DayResult]
+    days: tuple[DayResult, ...]
     commit_sha: str | None = None
-    summaries_left: int | None = None  # listed papers still without a summary (summarize on)
+    summaries: SummaryCounts | None = None  # the range's totals (summarize on)
     summaries_stopped: bool = False  # stopped asking the model to leave time to publish
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return _counts(self.days)
 
     def to_json(self) -> dict[str, Any]:
         result: dict[str, Any] = {
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
-            "counts": self.counts,
+            "counts": _counts(self.days),
             "days": [d.to_json() for d in self.days],
         }
         if self.commit_sha:
             result["commit_sha"] = self.commit_sha
-        if self.summaries_left is not None:
-            result["summaries_left"] = self.summaries_left
+        if self.summaries is not None:
+            result.update(self.summaries.to_json())
             if self.summaries_stopped:
                 result["summaries_stopped"] = True
         return result
 
 
-@dataclass
+@dataclass(frozen=True)
 class DigestResult:
     digest: str  # monthly | weekly
     period: str  # 2026-02 | 2026-W08
@@ -131,12 +141,11 @@ class DigestResult:
     papers: int = 0
     listed: int = 0
     days: int = 0  # days with papers
-    fetched: list[str] = field(default_factory=list)  # days not in the archive, fetched now
-    archived: list[str] = field(default_factory=list)  # days this run wrote to the archive
+    fetched: tuple[str, ...] = ()  # days not in the archive, fetched now
+    archived: tuple[str, ...] = ()  # days this run wrote to the archive
     post_path: str | None = None
     commit_sha: str | None = None
-    summaries_made: int | None = None
-    summaries_missing: int | None = None
+    summaries: SummaryCounts | None = None
     post: str | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -149,12 +158,11 @@ class DigestResult:
             "papers": self.papers,
             "listed": self.listed,
             "days": self.days,
-            "fetched": self.fetched,
-            "archived": self.archived,
+            "fetched": list(self.fetched),
+            "archived": list(self.archived),
             "post_path": self.post_path,
             "commit_sha": self.commit_sha,
-            "summaries_made": self.summaries_made,
-            "summaries_missing": self.summaries_missing,
+            **(self.summaries.to_json() if self.summaries else {}),
             "post": self.post,
         }
         return {k: v for k, v in fields.items() if v is not None}

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .errors import SettingsError
+from .errors import AuthError, SettingsError
+from .redact import register, register_refused, token_problem
 
 # GitHub's account names: 1-39 letters, digits or hyphens, no hyphen first or last.
 _OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?")
@@ -28,6 +29,8 @@ _REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
 # A Bedrock model id, inference-profile id or ARN (it becomes a path segment of the Converse URL).
 _MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,2047}")
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+#: The languages summaries can be written in (summary_check.LANGUAGES has their scripts).
+SUMMARY_LANGUAGES = ("ko", "en", "ja", "zh")
 
 
 class Secret:
@@ -72,6 +75,7 @@ class Settings:
     github_tree_max_entries: int = 100  # entries per create-tree request (a commit's tree is built in chunks)
     github_tree_max_bytes: int = 1_000_000  # JSON body bytes per create-tree request
     summary_model: str | None = None  # SUMMARY_MODEL: Bedrock model / inference profile id or ARN; None = off
+    summary_language: str = "ko"  # SUMMARY_LANGUAGE: the language of the summaries (SUMMARY_LANGUAGES)
     post_image: bool = False  # POST_IMAGE: front matter image: of the top paper
     post_links: tuple[str, ...] = ()  # POST_LINKS: subset of ("code", "project"), in that order
     post_permalink: bool = True  # POST_PERMALINK: front matter permalink: /posts/<slug>-<date>/ (off = seed format)
@@ -91,7 +95,7 @@ class Settings:
             github_repository=get("BLOG_REPOSITORY"),
             github_branch=get("BLOG_BRANCH") or cls.github_branch,
             github_token_secret=get("BLOG_TOKEN_SECRET"),
-            github_token=_secret(get("BLOG_TOKEN")),
+            github_token=_secret("BLOG_TOKEN", get("BLOG_TOKEN")),
             bucket_name=get("BUCKET_NAME"),
             post_author=get("POST_AUTHOR"),
             top_n=_int("TOP_N", get("TOP_N"), cls.top_n, low=0, high=1000),
@@ -100,7 +104,7 @@ class Settings:
                 "FETCH_CONCURRENCY", get("FETCH_CONCURRENCY"), cls.fetch_concurrency, low=1, high=8
             ),
             hf_max_rps=_rate("HF_MAX_RPS", get("HF_MAX_RPS"), cls.hf_max_rps),
-            hf_token=_secret(get("HF_TOKEN")),
+            hf_token=_secret("HF_TOKEN", get("HF_TOKEN")),
             hf_token_secret=get("HF_TOKEN_SECRET"),
             github_tree_max_entries=_int(
                 "GITHUB_TREE_MAX_ENTRIES", get("GITHUB_TREE_MAX_ENTRIES"), cls.github_tree_max_entries,
@@ -111,6 +115,7 @@ class Settings:
                 low=10_000, high=100_000_000,
             ),
             summary_model=get("SUMMARY_MODEL"),
+            summary_language=get("SUMMARY_LANGUAGE") or cls.summary_language,
             post_image=_flag("POST_IMAGE", get("POST_IMAGE")),
             post_links=_links("POST_LINKS", get("POST_LINKS")),
             post_permalink=_flag("POST_PERMALINK", get("POST_PERMALINK"), default=cls.post_permalink),
@@ -130,6 +135,9 @@ class Settings:
             raise SettingsError(
                 "SUMMARY_MODEL", self.summary_model, "expected a Bedrock model id, inference profile id or ARN"
             )
+        if self.summary_language not in SUMMARY_LANGUAGES:
+            raise SettingsError("SUMMARY_LANGUAGE", self.summary_language,
+                                f"expected one of {', '.join(SUMMARY_LANGUAGES)}")
         if self.bucket_name is not None and not _BUCKET.fullmatch(self.bucket_name):
             raise SettingsError("BUCKET_NAME", self.bucket_name, "not a valid S3 bucket name")
         if self.post_author is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+", self.post_author):
@@ -209,8 +217,17 @@ def _int(name: str, raw: str | None, default: int, *, low: int, high: int) -> in
     return value
 
 
-def _secret(raw: str | None) -> Secret | None:
-    return Secret(raw) if raw else None
+def _secret(name: str, raw: str | None) -> Secret | None:
+    """A token setting: refused (naming the variable, never the value) if it cannot be a token,
+    and registered with the mask, so no error text or log line can show it."""
+    if not raw:
+        return None
+    problem = token_problem(raw)
+    if problem:
+        register_refused(raw)
+        raise AuthError("settings", name, problem)
+    register(raw)
+    return Secret(raw)
 
 
 def _flag(name: str, raw: str | None, *, default: bool = False) -> bool:
