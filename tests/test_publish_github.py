@@ -20,7 +20,7 @@ import pytest
 
 from hf_daily_papers.errors import UpstreamUnavailable
 from hf_daily_papers.httpclient import HttpClient, HttpConfig
-from hf_daily_papers.publish import GitHubPublisher, Publication
+from hf_daily_papers.publish import FixedToken, GitHubPublisher, Publication
 
 from conftest import TOKEN, make_item
 from fakes.github import FakeGitHub
@@ -41,7 +41,7 @@ def repo() -> Iterator[FakeGitHub]:
 def publisher(github: FakeGitHub, http: HttpConfig, **limits: int) -> GitHubPublisher:
     return GitHubPublisher(
         HttpClient("GitHub", http, user_agent="hf-daily-papers-tests"),
-        github.url, github.repository, "main", lambda: TOKEN, **limits,
+        github.url, github.repository, "main", FixedToken(lambda: TOKEN), **limits,
     )
 
 

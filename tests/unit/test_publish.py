@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hf_daily_papers.publish import GitHubPublisher
+from hf_daily_papers.publish import FixedToken, GitHubPublisher
 
 from .memory import InProcessHttp
 from fakes.github import FakeGitHub
@@ -13,7 +13,7 @@ TOKEN = "ghp_unitTestToken0123456789abcdef"
 
 def publisher(github: FakeGitHub, **limits: int) -> GitHubPublisher:
     return GitHubPublisher(InProcessHttp(github), "https://api.github.test", github.repository, "main",
-                           lambda: TOKEN, **limits)
+                           FixedToken(lambda: TOKEN), **limits)
 
 
 def posts(n: int, text: str = "post") -> dict[str, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from hf_daily_papers.errors import UpstreamRejected
-from hf_daily_papers.publish import GitHubPublisher
+from hf_daily_papers.publish import FixedToken, GitHubPublisher
 
 from .memory import InProcessHttp
 from fakes.github import FakeGitHub
@@ -23,7 +23,7 @@ DOCS = "https://docs.github.com/rest/git/refs#update-a-reference"
 
 
 def publisher(github: FakeGitHub) -> GitHubPublisher:
-    return GitHubPublisher(InProcessHttp(github), "https://api.github.test", github.repository, "main", lambda: TOKEN)
+    return GitHubPublisher(InProcessHttp(github), "https://api.github.test", github.repository, "main", FixedToken(lambda: TOKEN))
 
 
 @pytest.mark.parametrize(

@@ -21,11 +21,11 @@ from .daily import Options, backfill, daily
 from .digest import run_digest
 from .errors import SettingsError
 from .hf import FolderSource, HfApiSource
-from .httpclient import HttpClient, HttpConfig
+from .httpclient import Http, HttpClient, HttpConfig
 from .inputs import DailyRequest, RangeRequest, Request, last_closed_day
 from .pacing import PacedHttp, RateLimiter
 from .ports import Log, MetricSink, Ports
-from .publish import FolderPublisher, GitHubPublisher
+from .publish import FixedToken, FolderPublisher, GitHubPublisher, Token
 from .render import PostStyle
 from .results import RunRecord, RunResult
 from .run import Progress, RunContext
@@ -55,7 +55,7 @@ DEFAULT_WIRING = Wiring()
 
 # -- the ports -------------------------------------------------------------------------------
 def hf_source(settings: Settings, wiring: Wiring = DEFAULT_WIRING) -> HfApiSource:
-    http: HttpClient | PacedHttp = HttpClient("Hugging Face", wiring.http, user_agent=USER_AGENT)
+    http: Http = HttpClient("Hugging Face", wiring.http, user_agent=USER_AGENT)
     if settings.hf_max_rps:  # pace every request (HF_MAX_RPS); 0 = as fast as FETCH_CONCURRENCY allows
         http = PacedHttp(http, RateLimiter(settings.hf_max_rps))
     return HfApiSource(http, settings.hf_endpoint, wiring.clock, hf_token(settings))
@@ -90,10 +90,10 @@ def github_publisher(settings: Settings, wiring: Wiring = DEFAULT_WIRING) -> Git
     )
 
 
-def github_token(settings: Settings) -> Callable[[], str]:
+def github_token(settings: Settings) -> Token:
     """The GitHub token, read when first needed: from BLOG_TOKEN, else Secrets Manager (cached)."""
     if settings.github_token is not None:
-        return settings.github_token.reveal
+        return FixedToken(settings.github_token.reveal)
     return SecretToken(settings.github_token_secret or "")
 
 

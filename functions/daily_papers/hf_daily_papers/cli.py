@@ -34,7 +34,7 @@ from .digest import TOP_PAPERS
 from .errors import BadInput, DailyPapersError, SettingsError
 from .inputs import DailyRequest, RangeRequest, Request, date_range, last_closed_day, monthly, parse_date, weekly
 from .ports import Ports
-from .results import RunRecord, RunResult
+from .results import RunRecord, RunResult, to_json
 from .run import Cancelled
 from .settings import Settings
 
@@ -322,15 +322,6 @@ class _Logging:
             logger.setLevel(level)
 
 
-def _as_dict(result: Any) -> dict[str, Any]:
-    """The run's JSON: app.handle returns a result object (`to_json`/`to_dict`) or a dict."""
-    for method in ("to_json", "to_dict"):
-        if hasattr(result, method):
-            value: dict[str, Any] = getattr(result, method)()
-            return value
-    return dict(result)
-
-
 def _os_error(exc: OSError) -> str:
     """`<path>: <reason>` for a file-system error (no errno numbers, no traceback)."""
     reason = exc.strerror or str(exc)
@@ -373,7 +364,7 @@ def main(argv: Sequence[str] | None = None, *, wiring: app.Wiring = app.DEFAULT_
             _say(f"failed: {_os_error(exc)}")
             _say(record.describe())
             return 1
-    _print_result(args, _as_dict(result))
+    _print_result(args, to_json(result))
     return 0
 
 

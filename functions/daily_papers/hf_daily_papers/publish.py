@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from .errors import AuthError, Conflict, DailyPapersError, UpstreamInvalid, UpstreamRejected, UpstreamUnavailable
-from .httpclient import HttpClient, json_bytes
+from .httpclient import Http, json_bytes
 from .redact import redact
 
 SERVICE = "GitHub"
@@ -37,10 +37,26 @@ class Publication:
     commit_sha: str | None = None
 
 
-class Publisher(Protocol):
-    where: str
+class Token(Protocol):
+    """The publisher's credential: read when first needed, and read again past any cache after a 401
+    (a rotated secret is picked up without waiting)."""
 
-    def publish(self, files: Mapping[str, str], message: str) -> Publication: ...
+    def __call__(self) -> str: ...
+
+    def refresh(self) -> str: ...
+
+
+class FixedToken:
+    """A token given as it is (BLOG_TOKEN): reading it again gives the same."""
+
+    def __init__(self, value: Callable[[], str]) -> None:
+        self._value = value
+
+    def __call__(self) -> str:
+        return self._value()
+
+    def refresh(self) -> str:
+        return self._value()
 
 
 def git_blob_sha(content: bytes) -> str:
@@ -119,11 +135,11 @@ class GitHubPublisher:
 
     def __init__(
         self,
-        http: HttpClient,
+        http: Http,
         api_url: str,
         repository: str,
         branch: str,
-        token: Callable[[], str],
+        token: Token,
         *,
         max_attempts: int = 5,
         token_name: str = "BLOG_TOKEN",
@@ -332,10 +348,7 @@ class GitHubPublisher:
 
     def _fresh_token(self, headers: dict[str, str]) -> bool:
         """After a 401: read the token again, past any cache; True if it changed (then retry once)."""
-        refresh = getattr(self._token, "refresh", None)
-        if refresh is None:
-            return False
-        token = refresh()
+        token = self._token.refresh()
         if headers.get("Authorization") == f"Bearer {token}":
             return False
         log.warning(

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from .errors import AuthError, SettingsError
 from .redact import register, register_refused, token_problem
+from .render import LINK_KINDS
 
 # GitHub's account names: 1-39 letters, digits or hyphens, no hyphen first or last.
 _OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?")
@@ -242,7 +243,6 @@ def _flag(name: str, raw: str | None, *, default: bool = False) -> bool:
     raise SettingsError(name, raw, "expected true or false")
 
 
-LINK_KINDS = ("code", "project")
 
 
 def _links(name: str, raw: str | None) -> tuple[str, ...]:
