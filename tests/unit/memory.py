@@ -49,7 +49,7 @@ class MemorySource:
     def url(self, date: dt.date) -> str:
         return f"memory://{date.isoformat()}"
 
-    def fetch_day(self, date: dt.date) -> Day:
+    def fetch_day(self, date: dt.date, known: str = "") -> Day:
         self.asked.append(date.isoformat())
         answer = self.days.get(date.isoformat(), [])
         if isinstance(answer, BaseException):

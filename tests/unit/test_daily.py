@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from hf_daily_papers import app
 from hf_daily_papers.archive import FolderArchive, archive_key
 from hf_daily_papers.daily import Budget, DaysFailed
 from hf_daily_papers.errors import UpstreamUnavailable
+from hf_daily_papers.hf import FolderSource
 from hf_daily_papers.inputs import DailyRequest, RangeRequest
 from hf_daily_papers.ports import Ports
 from hf_daily_papers.publish import FolderPublisher
@@ -331,3 +333,29 @@ def test_summaries_kept_before_they_were_keyed_still_show(tmp_path: Path, archiv
                                 ports(tmp_path, source, archive, FakeModel()), SETTINGS))
     post = (tmp_path / "blog" / "_posts" / "2026-02-20-daily-papers.md").read_text("utf-8")
     assert "   - 요약: 이 논문은 예전 형식으로 보관된 요약이며" in post and result["days"][1]["status"] == "updated"
+
+
+def test_an_answer_the_archive_already_holds_is_not_parsed_again(tmp_path: Path, archive: MemoryArchive) -> None:
+    """The record keeps the answer's hash; when the source answers the same bytes, the day is the
+    stored one (the source says so without parsing), and nothing is written."""
+    saved = tmp_path / "hf"
+    saved.mkdir()
+    answer = (FIXTURES / "hf" / "seed-2026-02-19.json").read_bytes()
+    (saved / f"{SEED}.json").write_bytes(answer)
+    source = FolderSource(saved, lambda: dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    first = to_json(app.handle(DailyRequest(day(SEED)), Ports(source, archive, FolderPublisher(tmp_path / "blog")),
+                               SETTINGS))
+    key = "daily/2026/02/2026-02-19.json"
+    assert first["status"] == "created"
+    assert archive.document(key)["answer_sha256"] == hashlib.sha256(answer).hexdigest()
+    assert source.fetch_day(day(SEED), hashlib.sha256(answer).hexdigest()) is None  # the same bytes: None
+    again = to_json(app.handle(DailyRequest(day(SEED)), Ports(source, archive, FolderPublisher(tmp_path / "blog")),
+                               SETTINGS))
+    assert again["status"] == "unchanged" and again["archived"] is False and archive.puts == [key]
+    # Upvotes grew: another answer, parsed, archived and published.
+    items = json.loads(answer)
+    items[0]["paper"]["upvotes"] += 100
+    (saved / f"{SEED}.json").write_text(json.dumps(items))
+    later = to_json(app.handle(DailyRequest(day(SEED)), Ports(source, archive, FolderPublisher(tmp_path / "blog")),
+                               SETTINGS))
+    assert later["status"] == "updated" and later["archived"] is True

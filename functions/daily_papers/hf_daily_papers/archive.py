@@ -74,6 +74,8 @@ def _encoded(day: Day, url: str) -> tuple[Day, bytes]:
         "ranking": [p.id for p in rank(day.papers, 0)] if day.papers or not day.items else _stored_ranking(day),
         "skipped": list(day.skipped),
     }
+    if day.answer_hash:
+        head["answer_sha256"] = day.answer_hash
     if day.summaries:  # only with summaries on: documents stay as they were without them
         head["summaries"] = {pid: _summary_json(day.summaries[pid]) for pid in sorted(day.summaries)}
     if day.rejections:
@@ -112,6 +114,7 @@ def same_record(stored: Day, new: Day) -> bool:
         stored.items == new.items
         and stored.skipped == new.skipped
         and stored.source == new.source
+        and stored.answer_hash == new.answer_hash
         and dict(stored.summaries) == dict(new.summaries)
         and dict(stored.rejections) == dict(new.rejections)
     )
@@ -153,13 +156,19 @@ def decode_day(date: dt.date, key: str, data: bytes, *, papers: bool = True) -> 
         SAVED if document.get("origin") == SAVED else LIVE,
         _unkeyed_to_items(_read_all(document.get("summaries"), _summary), items),
         _read_all(document.get("rejections"), _rejection),
+        answer if isinstance(answer := document.get("answer_sha256"), str) else "",
     )
-    if not papers or not items:
+    return with_papers(day, key) if papers else day
+
+
+def with_papers(day: Day, key: str) -> Day:
+    """A day read back without its papers, with them (the items parsed as the API's would be)."""
+    if day.papers or not day.items:
         return day
     from .parse import parse_day  # the papers are stored as the API served them
 
     try:
-        parsed = parse_day(date, [items], dt.datetime.now(dt.UTC))
+        parsed = parse_day(day.date, [list(day.items)], dt.datetime.now(dt.UTC))
     except DailyPapersError as exc:
         raise ArchiveUnreadable(key, str(exc)) from None
     return replace(day, papers=parsed.papers)

@@ -149,7 +149,7 @@ def _fetch(date: dt.date, ports: Ports, ctx: RunContext, *, dry_run: bool) -> _F
     stored, _ = read_day(ports, date, ctx, papers=False, dry_run=dry_run)
     if stored is not None and stored.settled_empty:  # a weekend, on record: nothing to ask
         return _Fetched(date, stored)
-    return _Fetched(date, stored, fetch_day(ports, date, ctx))
+    return _Fetched(date, stored, fetch_day(ports, date, ctx, stored))
 
 
 def _summarize(

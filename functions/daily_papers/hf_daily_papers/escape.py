@@ -41,17 +41,19 @@ import re
 import unicodedata
 
 _KRAMDOWN_ESCAPABLE = r"\\.*_+\-`()\[\]{}#!:|\"'$=<>~"  # kramdown-parser-gfm's ESCAPED_CHARS
-_SPECIAL = re.compile(
-    r"\\(?=[" + _KRAMDOWN_ESCAPABLE + r"]|$)"  # a backslash kramdown would consume
-    r"|[*_`\[\]|$]"  # Markdown/GFM/math punctuation
-    r"|<"  # raw HTML
-    r"|&(?=#?[A-Za-z0-9]+;)"  # an entity reference
-    r"|\{(?=[{%:])"  # Liquid {{ {% and kramdown {: {::
-    r"|~(?=~)|(?<=~)~"  # GFM ~~strikethrough~~
-    r"|>(?=>)|(?<=>)>"  # kramdown's typographic >> (»)
-)
 _REPLACEMENT = {"<": "&lt;", "&": "&amp;", "{": "&#123;", "~": "&#126;", ">": "&gt;"}
-_MAYBE_SPECIAL = re.compile(r"[\\*_`\[\]|$<&{~>]")  # a character _SPECIAL can start with: most text has none
+# The same rules split in two (character by character they are independent, so the result is
+# the same): what depends on the neighbours (a regex, run only when such a character is there) ...
+_CONTEXTUAL = re.compile(
+    r"\\(?=[" + _KRAMDOWN_ESCAPABLE + r"]|$)"
+    r"|&(?=#?[A-Za-z0-9]+;)"
+    r"|\{(?=[{%:])"
+    r"|~(?=~)|(?<=~)~"
+    r"|>(?=>)|(?<=>)>"
+)
+_MAYBE_CONTEXTUAL = re.compile(r"[\\&{~>]")
+# ... and what is escaped wherever it stands.
+_ALWAYS = str.maketrans({**{ch: "\\" + ch for ch in "*_`[]|$"}, "<": "&lt;"})
 
 
 def _folds(ch: str) -> bool:
@@ -74,7 +76,9 @@ def fold_whitespace(text: str) -> str:
 def md_text(text: str) -> str:
     """Untrusted text → Markdown source that renders as exactly that text, on one line."""
     text = fold_whitespace(text)
-    return _SPECIAL.sub(_escape_one, text) if _MAYBE_SPECIAL.search(text) else text
+    if _MAYBE_CONTEXTUAL.search(text):  # the few characters whose escape depends on their neighbours
+        text = _CONTEXTUAL.sub(_escape_one, text)
+    return text.translate(_ALWAYS)  # the others, in one pass at C speed
 
 
 def _escape_one(match: re.Match[str]) -> str:

@@ -7,8 +7,11 @@ the day's record; the record says where the list came from (`Day.source`: `live`
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import itertools
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -53,29 +56,40 @@ class HfApiSource:
     def url(self, date: dt.date, page: int = 0) -> str:
         return f"{self._endpoint}/api/daily_papers?date={date.isoformat()}&limit={PAGE_SIZE}&p={page}"
 
-    def pages(self, date: dt.date) -> Iterator[list[Any]]:
-        for page in range(MAX_PAGES):
-            what = f"daily papers of {date} (page {page})"
-            url = self.url(date, page)
-            headers = self._headers()
-            response = self._http.request("GET", url, what=what, headers=headers)
-            if response.status != 200:
-                detail = _error_text(response.body)
-                token = headers.get("Authorization", "").partition(" ")[2]
-                if token:  # an answer echoing the token back must not put it in an error or a log
-                    detail = detail.replace(token, "***")
-                raise UpstreamRejected(SERVICE, what, response.status, detail)
-            items = _response_json(response, what)
-            if not isinstance(items, list):
-                raise UpstreamInvalid(SERVICE, what, "a JSON array", type(items).__name__)
-            yield items
-            if len(items) < PAGE_SIZE:
-                return
-        raise UpstreamInvalid(SERVICE, f"daily papers of {date}", f"at most {MAX_PAGES} pages", "more")
+    def page(self, date: dt.date, page: int) -> Response:
+        """One page of the day's answer (status 200, else UpstreamRejected)."""
+        what = f"daily papers of {date} (page {page})"
+        headers = self._headers()
+        response = self._http.request("GET", self.url(date, page), what=what, headers=headers)
+        if response.status != 200:
+            detail = _error_text(response.body)
+            token = headers.get("Authorization", "").partition(" ")[2]
+            if token:  # an answer echoing the token back must not put it in an error or a log
+                detail = detail.replace(token, "***")
+            raise UpstreamRejected(SERVICE, what, response.status, detail)
+        return response
 
-    def fetch_day(self, date: dt.date) -> Day:
+    def fetch_day(self, date: dt.date, known: str = "") -> Day | None:
+        """The day's list, paging while pages come back full; None when the answer is byte for
+        byte the one `known` (the `answer_hash` the archive recorded): nothing changed."""
         fetched_at = self._clock()
-        return parse_day(date, self.pages(date), fetched_at, source=LIVE)
+        first = self.page(date, 0)
+        answer_hash = hashlib.sha256(first.body).hexdigest()
+        if known and answer_hash == known:  # recorded only for a one-page answer: this is all of it
+            return None
+        items = _items(first, f"daily papers of {date} (page 0)")
+
+        def more() -> Iterator[list[Any]]:  # the next pages, asked only while parse_day wants them
+            last, number = items, 0
+            while len(last) >= PAGE_SIZE:
+                number += 1
+                if number >= MAX_PAGES:
+                    raise UpstreamInvalid(SERVICE, f"daily papers of {date}", f"at most {MAX_PAGES} pages", "more")
+                last = _items(self.page(date, number), f"daily papers of {date} (page {number})")
+                yield last
+
+        day = parse_day(date, itertools.chain([items], more()), fetched_at, source=LIVE)
+        return replace(day, answer_hash=answer_hash if len(items) < PAGE_SIZE else "")
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json"}
@@ -99,7 +113,8 @@ class FolderSource:
     def url(self, date: dt.date) -> str:
         return str(self._folder / f"{date.isoformat()}.json")
 
-    def fetch_day(self, date: dt.date) -> Day:
+    def fetch_day(self, date: dt.date, known: str = "") -> Day | None:
+        """The day's saved answer; None when it is byte for byte the one `known`."""
         path = self._folder / f"{date.isoformat()}.json"
         source = f"saved answer {path}"
         what = f"daily papers of {date}"
@@ -111,6 +126,9 @@ class FolderSource:
             ) from None
         except OSError as exc:  # a permission, a folder in its place, an I/O error: say which
             raise LocalFileError("saved answer", path, exc.strerror or type(exc).__name__) from None
+        answer_hash = hashlib.sha256(data).hexdigest()
+        if known and answer_hash == known:
+            return None
         try:
             text = data.decode("utf-8-sig")  # a byte-order mark is harmless: dropped
         except UnicodeDecodeError as exc:
@@ -119,12 +137,18 @@ class FolderSource:
         items = loads(text, source, what)
         if not isinstance(items, list):
             raise UpstreamInvalid(source, what, "a JSON array", type(items).__name__)
-        return parse_day(date, [items], self._clock(), service=source, source=SAVED)
+        day = parse_day(date, [items], self._clock(), service=source, source=SAVED)
+        return replace(day, answer_hash=answer_hash)
 
 
-def _response_json(response: Response, what: str) -> Any:
+def _items(response: Response, what: str) -> list[Any]:
+    """A page's items: the JSON array it answers."""
     content_type = response.headers.get("content-type", "unknown content type")
-    return loads(response.body, SERVICE, what, content_type)
+    items = loads(response.body, SERVICE, what, content_type)
+    if not isinstance(items, list):
+        raise UpstreamInvalid(SERVICE, what, "a JSON array", type(items).__name__)
+    return items
+
 
 
 def _error_text(body: bytes) -> str:

@@ -35,7 +35,8 @@ class Day:
     `items` are the API items exactly as served (what the archive keeps), one per paper of
     `papers`, in API order. A day read back from the archive with `papers=False` has its items but
     no parsed `papers` (the daily run needs only its summaries and what it held). `summaries` and
-    `rejections` are the model's kept answers, by paper id (summaries on).
+    `rejections` are the model's kept answers, by paper id (summaries on). `answer_hash` lets
+    the next run see that the source answers exactly the same (then nothing is parsed again).
     """
 
     date: dt.date
@@ -46,6 +47,7 @@ class Day:
     source: str = LIVE  # LIVE | SAVED
     summaries: Mapping[str, Summary] = field(default_factory=dict, repr=False)
     rejections: Mapping[str, Rejection] = field(default_factory=dict, repr=False)
+    answer_hash: str = ""  # sha256 of the source's answer when it was one page ("": unknown)
 
     @property
     def empty(self) -> bool:

@@ -24,7 +24,10 @@ from .summaries import SummaryModel
 
 
 class PaperSource(Protocol):
-    def fetch_day(self, date: dt.date) -> Day: ...
+    def fetch_day(self, date: dt.date, known: str = "") -> Day | None:
+        """The day's list; None when the answer is byte for byte the one whose `answer_hash` is
+        `known` (a conditional fetch, like an ETag)."""
+        ...
 
     def url(self, date: dt.date) -> str: ...
 

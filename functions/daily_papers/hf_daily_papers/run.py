@@ -12,7 +12,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .archive import ArchiveUnreadable, archive_key, decode_day, encode_day, same_record
+from .archive import ArchiveUnreadable, archive_key, decode_day, encode_day, same_record, with_papers
 from .errors import DailyPapersError
 from .models import Day
 from .ports import Log, MetricSink, NoMetrics, Ports
@@ -93,9 +93,15 @@ def read_day(ports: Ports, date: dt.date, ctx: RunContext, *, papers: bool, dry_
         return None, True
 
 
-def fetch_day(ports: Ports, date: dt.date, ctx: RunContext) -> Day:
-    """One day from the source; left-out items are logged and counted."""
-    day = ports.source.fetch_day(date)
+def fetch_day(ports: Ports, date: dt.date, ctx: RunContext, stored: Day | None = None) -> Day:
+    """One day from the source; left-out items are logged and counted. When the source answers
+    exactly what the archive holds (`stored`'s answer hash), the stored day is the day: nothing
+    is parsed again (it is the same list)."""
+    known = stored.answer_hash if stored is not None and stored.items else ""
+    day = ports.source.fetch_day(date, known)
+    if day is None:
+        assert stored is not None
+        return with_papers(stored, archive_key(date))
     _log_skipped(day.date, day.skipped, ctx)
     return day
 
