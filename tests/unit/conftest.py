@@ -32,6 +32,19 @@ def moto_before_boto3() -> None:
     """The fast layer makes no AWS clients: no moto to import (tests/conftest.py's version)."""
 
 
+@pytest.fixture(autouse=True)
+def github_contract() -> None:
+    """Not here (tests/conftest.py's version): the requests the publisher sends, and the fake's
+    answers, are checked against GitHub's OpenAPI description in the end-to-end layer, where every
+    test that publishes goes through FakeGitHub (and tests/test_github_contract.py); loading
+    openapi-core and the description would cost this layer 0.6 s."""
+
+
+@pytest.fixture(autouse=True)
+def fresh_parameters_cache() -> None:
+    """The fast layer reads no secret through Powertools Parameters: no cache to clear."""
+
+
 @pytest.fixture
 def archive() -> Iterator[MemoryArchive]:
     yield MemoryArchive()
