@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from hf_daily_papers import cli
+from hf_daily_papers import app, cli
 from hf_daily_papers.inputs import RangeRequest
 
 from conftest import BUCKET, FIXTURES, ROOT, TOKEN, expected_post, s3_objects
@@ -55,11 +55,11 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def main(clean_env: Path, capsys: pytest.CaptureFixture[str]) -> Any:
-    """cli.main in-process: returns (exit code, stdout, stderr)."""
+def main(clean_env: Path, capsys: pytest.CaptureFixture[str], fast_http: Any) -> Any:
+    """cli.main in-process, with the tests' fast HTTP timing: returns (exit code, stdout, stderr)."""
 
     def call(*args: str) -> tuple[int, str, str]:
-        code = cli.main(list(args))
+        code = cli.main(list(args), wiring=app.Wiring(http=fast_http))
         out, err = capsys.readouterr()
         assert "Traceback" not in err and "Traceback" not in out
         return code, out, err
