@@ -89,13 +89,14 @@ class FakeModel:
     language = "ko"
 
     def __init__(self, *, failing: set[str] | None = None, fail_all: bool = False,
-                 answers: dict[str, list[str]] | None = None, on_call: Any = None) -> None:
+                 answers: dict[str, list[str]] | None = None, on_call: Any = None, denied: bool = False) -> None:
         self.failing = failing or set()
         self.fail_all = fail_all
         self.answers = answers or {}
         self.calls: list[str] = []
         self.feedback: list[str | None] = []
         self.on_call = on_call  # called before each answer (a test's clock)
+        self.denied = denied  # every call refused as Bedrock refuses a model without access
 
     def ask(self, paper: Paper, *, feedback: str | None = None) -> Any:
         from hf_daily_papers.summaries import Answer, SummaryFailed
@@ -104,6 +105,8 @@ class FakeModel:
         self.feedback.append(feedback)
         if self.on_call is not None:
             self.on_call()
+        if self.denied:
+            raise SummaryFailed("AccessDeniedException (fake)", permanent=True)
         if self.fail_all or paper.id in self.failing:
             raise SummaryFailed("ThrottlingException (fake)")
         if self.answers.get(paper.id):

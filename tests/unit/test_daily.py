@@ -210,10 +210,20 @@ def test_no_run_strips_kept_summaries(tmp_path: Path, archive: MemoryArchive) ->
 def test_a_backfill_with_a_slow_model_stops_summarizing_in_time_to_publish(
     tmp_path: Path, archive: MemoryArchive
 ) -> None:
-    """Fetch every day first, then summarize while the time left covers the rest of the run."""
+    """The summaries are asked only while the time left covers the rest of the run: the days still
+    to fetch (at the pace measured so far), a model call under way and the commit."""
     days = {f"2026-01-{d:02d}": [item(f"2601.000{d:02d}", d, f"2026-01-{d:02d}")] for d in range(1, 31)}
     clock = {"left": 900.0}
-    model = FakeModel(on_call=lambda: clock.update(left=clock["left"] - 45.0))  # 45 s a summary
+
+    def spend(seconds: float) -> None:
+        clock["left"] -= seconds
+
+    model = FakeModel(on_call=lambda: spend(45.0))  # a slow model: 45 s an answer
+
+    class PacedSource(MemorySource):  # Hugging Face at its pace: 20 s a day (pages, retries)
+        def fetch_day(self, date: dt.date, known: str = "") -> Any:
+            spend(20.0)
+            return super().fetch_day(date, known)
 
     class Blog(FolderPublisher):
         def publish(self, files: Any, message: str) -> Any:
@@ -222,17 +232,17 @@ def test_a_backfill_with_a_slow_model_stops_summarizing_in_time_to_publish(
 
     result = to_json(app.handle(
         RangeRequest(day("2026-01-01"), day("2026-01-30"), summarize=True),
-        Ports(MemorySource(days), archive, Blog(tmp_path / "blog"), model), SETTINGS,
+        Ports(PacedSource(days), archive, Blog(tmp_path / "blog"), model), Settings(fetch_concurrency=1),
         time_left=lambda: clock["left"],
     ))
     assert result["counts"] == {"created": 30} and result["summaries_stopped"] is True
     made, missing = result["summaries_made"], result["summaries_missing"]
-    assert made + missing == 30 and 0 < made < 30
-    # What is left when publishing covers the reserve the budget promised: a model call may
-    # still have been under way, the commit and the writes had their time.
+    assert made + missing == 30 and 0 < made < 30 and len(model.calls) == made
+    # Every day was fetched and the commit still had its time: the budget counted the days left.
     assert clock["at_publish"] >= Budget().commit
-    assert len(model.calls) == made  # newest days first
-    assert sorted(model.calls)[-1] == "2601.00030"
+    # Without counting them (a fixed reserve of a model call and the commit), the run would have
+    # summarized on until the fetches ate the commit's time.
+    assert 900 - 30 * 20 - made * 45 >= Budget().commit
 
 
 def test_a_rejected_answer_is_retried_once_then_kept_as_a_rejection_and_not_asked_again(
@@ -359,3 +369,19 @@ def test_an_answer_the_archive_already_holds_is_not_parsed_again(tmp_path: Path,
     later = to_json(app.handle(DailyRequest(day(SEED)), Ports(source, archive, FolderPublisher(tmp_path / "blog")),
                                SETTINGS))
     assert later["status"] == "updated" and later["archived"] is True
+
+
+def test_a_model_refused_for_good_is_not_asked_again_in_the_run_but_is_in_the_next(
+    tmp_path: Path, archive: MemoryArchive, caplog: pytest.LogCaptureFixture
+) -> None:
+    days = {f"2026-02-{d:02d}": [item(f"2602.000{d:02d}", d, f"2026-02-{d:02d}")] for d in range(10, 17)}
+    model = FakeModel(denied=True)
+    request = RangeRequest(day("2026-02-10"), day("2026-02-16"), summarize=True)
+    result = to_json(app.handle(request, ports(tmp_path, MemorySource(days), archive, model), Settings(
+        fetch_concurrency=1)))
+    assert len(model.calls) == 1  # one refusal stops the asking for the whole run, not one day
+    assert result["counts"] == {"created": 7} and result["summaries_missing"] == 7
+    assert sum("AccessDeniedException" in r.getMessage() for r in caplog.records) == 1
+    model.calls.clear()
+    app.handle(request, ports(tmp_path, MemorySource(days), archive, model), Settings(fetch_concurrency=1))
+    assert len(model.calls) == 1  # the next run asks again (the access may have been granted since)

@@ -80,8 +80,9 @@ def _encoded(day: Day, url: str) -> tuple[Day, bytes]:
         head["summaries"] = {pid: _summary_json(day.summaries[pid]) for pid in sorted(day.summaries)}
     if day.rejections:
         head["rejections"] = {pid: _rejection_json(day.rejections[pid]) for pid in sorted(day.rejections)}
-    text = json.dumps(head, ensure_ascii=False, indent=1)
-    document = text[:-2] + ',\n "papers": ' + _ENCODER.encode(day.items) + "\n}\n"
+    head["papers"] = day.items
+    lines = (f" {_ENCODER.encode(name)}: {_ENCODER.encode(value)}" for name, value in head.items())
+    document = "{\n" + ",\n".join(lines) + "\n}\n"  # a field a line; the papers on the last one
     return day, document.encode("utf-8")  # a lone surrogate (a `\\ud800` escape) cannot be stored
 
 

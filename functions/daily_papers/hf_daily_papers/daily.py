@@ -1,24 +1,19 @@
 """The daily use case: fetch → rank → summarize → render → archive → publish, for one day or many.
 
-A daily run, a refresh of recent days and a backfill are the same thing: a list of dates.
-
-1. fetch: every day is read from the archive and fetched (a few at a time); a day the archive
-   holds as settled-empty is not asked for again;
-2. summarize (when a model is configured): the listed papers' kept summaries are reused; new
-   ones are asked for only when the run summarizes, and only while the invocation has time left
-   for everything after (`Budget`);
-3. render and archive: each day's post is rendered with every kept summary, and its record
-   written unless the archive holds the same;
-4. publish: every changed post in one commit.
-
-The archive is written before the post, so a failure never leaves a post without its data, and a
-re-run completes whatever a failure left. What the run wrote goes into its `RunRecord`.
+A daily run, a refresh of recent days and a backfill are the same thing: a list of dates. Each
+day, a few at a time, is fetched (unless the archive holds it as settled-empty, or holds exactly
+the answer the source gives), ranked, summarized (when a model is configured: the kept summaries
+always; new ones only when the run summarizes, and only while the time left covers the rest of
+the run, `Budget`), rendered and archived; then every changed post goes to the publisher in one
+commit. The archive is written before the post, so a failure never leaves a post without its
+data, and a re-run completes whatever a failure left. What the run wrote goes into its `RunRecord`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from .archive import archive_key
@@ -29,8 +24,8 @@ from .models import Day, Paper, rank
 from .ports import Ports
 from .render import PostStyle, post_path, render_daily
 from .results import DailyResult, DayResult, RangeResult, Status, SummaryCounts
-from .run import Cancelled, RunContext, each_day, fetch_day, listed, publish, read_day, record_of, store_day, write
-from .summaries import SummaryFill, fill_summaries
+from .run import RunContext, each_day, fetch_day, listed, publish, read_day, record_of, store_day, write
+from .summaries import Answer, SummaryFailed, SummaryFill, SummaryModel, fill_summaries
 
 
 @dataclass(frozen=True)
@@ -42,16 +37,57 @@ class Options:
 
 @dataclass(frozen=True)
 class Budget:
-    """How long the summary stage may ask the model: until the time left is what the rest of the
-    run needs — one model call already under way, plus, per day still to write, its render and
-    archive write, plus the commit — measured from the work left, not a constant."""
+    """How long the summary stage may ask the model: while the time left covers the rest of the
+    run — one model call under way, the days still to fetch, summarize-free, render and archive
+    (at the pace this run has measured so far), and the commit — so that the run publishes
+    before the invocation ends. Measured from the work left, not a constant."""
 
     model_call: float = field(default_factory=lambda: CLIENTS["bedrock-runtime"].worst_case_seconds)  # one call
-    per_day: float = 0.5  # render + one archive write (measured ~0.05 s against S3; margin for retries)
     commit: float = 60.0  # the commit: reads, create-tree chunks, commit, ref (measured ~2 s)
+    per_day: float = 0.5  # a day's fetch, render and write until this run has measured its own
 
-    def reserve(self, days_to_write: int) -> float:
-        return self.model_call + self.commit + self.per_day * days_to_write
+    def reserve(self, days_left: int, seconds_per_day: float | None) -> float:
+        pace = self.per_day if seconds_per_day is None else seconds_per_day
+        return self.model_call + self.commit + pace * days_left
+
+
+class _Pace:
+    """The run's measured time per day (fetch, render, archive; not the model's), for the budget."""
+
+    def __init__(self, ctx: RunContext, days: int, workers: int) -> None:
+        self.ctx, self.left, self.workers = ctx, days, max(workers, 1)
+        self.spent, self.done = 0.0, 0
+        self._lock = threading.Lock()
+
+    def finished(self, seconds: float) -> None:
+        with self._lock:
+            self.spent, self.done, self.left = self.spent + seconds, self.done + 1, self.left - 1
+
+    def seconds_per_day(self) -> float | None:
+        """Wall seconds per remaining day (days run `workers` at a time); None before any is done."""
+        with self._lock:
+            return self.spent / self.done / self.workers if self.done else None
+
+
+class RunModel:
+    """The model as one run sees it: after a permanent failure (no access, a wrong model id, no
+    credentials) no call is made for the rest of this run — and only this run: the next invocation
+    asks again (after the access was granted or SUMMARY_MODEL fixed)."""
+
+    def __init__(self, model: SummaryModel) -> None:
+        self._model = model
+        self.model, self.prompt_version, self.language = model.model, model.prompt_version, model.language
+        self.stopped: str | None = None
+
+    def ask(self, paper: Paper, *, feedback: str | None = None) -> Answer:
+        if self.stopped is not None:
+            raise SummaryFailed(self.stopped, permanent=True)
+        try:
+            return self._model.ask(paper, feedback=feedback)
+        except SummaryFailed as failure:
+            if failure.permanent:
+                self.stopped = failure.reason
+            raise
 
 
 class DaysFailed(DailyPapersError):
@@ -62,16 +98,6 @@ class DaysFailed(DailyPapersError):
         names = listed([f"{r.date} ({r.error})" for r in failed])
         done = f"; the other days were published in commit {commit_sha}" if commit_sha else ""
         super().__init__(f"{len(failed)} day(s) failed: {names}{done}. Re-run the same dates to complete.")
-
-
-@dataclass(frozen=True)
-class _Fetched:
-    """A day after the fetch step: what the archive held, and what was fetched (None: not asked)."""
-
-    date: dt.date
-    stored: Day | None
-    day: Day | None = None
-    error: str | None = None
 
 
 def daily(request: DailyRequest, refresh_days: int, ports: Ports, options: Options, ctx: RunContext,
@@ -108,22 +134,23 @@ def run_days(
 ) -> tuple[list[DayResult], str | None, bool]:
     """(a result per day, the commit, whether the summary stage stopped for time)."""
     dates = sorted(set(dates))
-    try:
-        fetched = each_day(dates, lambda d: _fetch(d, ports, ctx, dry_run=dry_run), ctx,
-                           workers=options.concurrency, failed=lambda d, error: _Fetched(d, None, error=error))
-    except Cancelled as cancelled:  # interrupted: what was fetched is archived (no post), then it stops
-        if not dry_run:
-            for item in cancelled.done.values():
-                if isinstance(item, _Fetched) and item.day is not None:
-                    store_day(ports, _with_summaries(item.day, item.stored, None), item.stored, ctx)
-        raise
-    fills, stopped = _summarize(fetched, ports, options, ctx, budget, ask=summarize)
-    by_date = {f.date: f for f in fetched}
-    results = each_day(
-        dates, lambda d: _write(by_date[d], fills.get(d), ports, options, ctx, dry_run=dry_run),
-        ctx, workers=options.concurrency, failed=lambda d, error: (DayResult(d, Status.FAILED, error=error), None),
-        progress=False,
-    )
+    model = RunModel(ports.model) if ports.model is not None else None
+    pace = _Pace(ctx, len(dates), options.concurrency)
+    stopped = threading.Event()
+
+    def out_of_time() -> bool:
+        if not summarize or (model is not None and model.stopped is not None):
+            return True  # not asked to, or the model cannot be used in this run: kept summaries only
+        if ctx.time_left is not None and ctx.time_left() < budget.reserve(pace.left, pace.seconds_per_day()):
+            stopped.set()
+            return True
+        return False
+
+    def one_day(date: dt.date) -> tuple[DayResult, str | None]:
+        return _prepare(date, ports, options, ctx, model, pace, out_of_time, dry_run=dry_run)
+
+    results = each_day(dates, one_day, ctx, workers=options.concurrency,
+                       failed=lambda d, error: (DayResult(d, Status.FAILED, error=error), None))
     posts = {r.post_path: post for r, post in results if post is not None and r.post_path}
     commit_sha = None
     statuses: dict[str, str] = {}
@@ -141,67 +168,45 @@ def run_days(
     failed = [d for d in days if d.status is Status.FAILED]
     if failed:
         raise DaysFailed(failed, commit_sha)
-    return days, commit_sha, stopped
+    return days, commit_sha, stopped.is_set()
 
 
-# -- the steps ---------------------------------------------------------------------------------
-def _fetch(date: dt.date, ports: Ports, ctx: RunContext, *, dry_run: bool) -> _Fetched:
-    stored, _ = read_day(ports, date, ctx, papers=False, dry_run=dry_run)
-    if stored is not None and stored.settled_empty:  # a weekend, on record: nothing to ask
-        return _Fetched(date, stored)
-    return _Fetched(date, stored, fetch_day(ports, date, ctx, stored))
-
-
-def _summarize(
-    fetched: Sequence[_Fetched], ports: Ports, options: Options, ctx: RunContext, budget: Budget, *, ask: bool
-) -> tuple[dict[dt.date, SummaryFill], bool]:
-    """Every day's listed papers' summaries: kept ones always (whatever the run), new ones only
-    when `ask` and while the budget allows. Days go newest first: the newest posts matter most."""
-    if ports.model is None:
-        return {}, False
-    model = ports.model
-    todo = [f for f in fetched if f.day is not None and not f.day.empty]
-    fills: dict[dt.date, SummaryFill] = {}
-    stopped = False
-    for n, item in enumerate(sorted(todo, key=lambda f: f.date, reverse=True)):
-        assert item.day is not None
-        kept = item.stored.summaries if item.stored else {}
-        rejected = item.stored.rejections if item.stored else {}
-        left = len(todo) - n
-
-        def out_of_time(left: int = left) -> bool:
-            return not ask or (ctx.time_left is not None and ctx.time_left() < budget.reserve(left))
-
-        fill = fill_summaries(rank(item.day.papers, options.top_n), kept, rejected, model,
-                              now=ctx.now, should_stop=out_of_time, log=ctx.log)
-        stopped = stopped or (ask and fill.stopped and out_of_time())
-        fills[item.date] = fill
-    return fills, stopped
-
-
-def _write(
-    item: _Fetched, fill: SummaryFill | None, ports: Ports, options: Options, ctx: RunContext, *, dry_run: bool
+# -- one day -----------------------------------------------------------------------------------
+def _prepare(
+    date: dt.date, ports: Ports, options: Options, ctx: RunContext, model: RunModel | None, pace: _Pace,
+    out_of_time: Callable[[], bool], *, dry_run: bool,
 ) -> tuple[DayResult, str | None]:
-    """Render the day's post and archive the day: (its result so far, its post or None)."""
-    if item.error is not None:
-        return DayResult(item.date, Status.FAILED, error=item.error), None
-    key = archive_key(item.date)
-    day, stored = item.day, item.stored
-    if day is None:  # settled-empty on record
-        return DayResult(item.date, Status.EMPTY, archive_key=key), None
-    if day.empty:
-        return _empty(day, stored, ports, ctx, dry_run=dry_run), None
-    record = record_of(ports, _with_summaries(day, stored, fill), stored, ctx)
-    day = record.day  # without any item the archive cannot keep
-    papers: list[Paper] = rank(day.papers, options.top_n)
-    texts = None if fill is None else {p.id: fill.summaries[p.id].text for p in papers if p.id in fill.summaries}
-    post = render_daily(item.date, papers, options.style, texts)
-    archived = False if dry_run else write(ports, record, ctx)
-    counts = None
-    if fill is not None:
-        counts = SummaryCounts(fill.made, fill.rejected, len(fill.missing))
-    return DayResult(item.date, Status.DRY_RUN, papers=len(day.papers), listed=len(papers), archive_key=key,
-                     archived=archived, post_path=post_path(item.date), summaries=counts), post
+    """fetch → rank → summarize → render → archive, for one day: (its result so far, its post or None).
+    The day is archived before its post is published (by the run's one commit); a day's memory is
+    released once it is archived: a year's backfill holds its posts, not its papers."""
+    started = ctx.clock()
+    spent_on_model = 0.0
+    key = archive_key(date)
+    try:
+        stored, _ = read_day(ports, date, ctx, papers=False, dry_run=dry_run)
+        if stored is not None and stored.settled_empty:  # a weekend, on record: nothing to ask
+            return DayResult(date, Status.EMPTY, archive_key=key), None
+        day = fetch_day(ports, date, ctx, stored)
+        if day.empty:
+            return _empty(day, stored, ports, ctx, dry_run=dry_run), None
+        fill = None
+        if model is not None:
+            asked = ctx.clock()
+            fill = fill_summaries(rank(day.papers, options.top_n), stored.summaries if stored else {},
+                                  stored.rejections if stored else {}, model, now=ctx.now, should_stop=out_of_time,
+                                  log=ctx.log)
+            spent_on_model = ctx.clock() - asked
+        record = record_of(ports, _with_summaries(day, stored, fill), stored, ctx)
+        day = record.day  # without any item the archive cannot keep
+        papers: list[Paper] = rank(day.papers, options.top_n)
+        texts = None if fill is None else {p.id: fill.summaries[p.id].text for p in papers if p.id in fill.summaries}
+        post = render_daily(date, papers, options.style, texts)
+        archived = False if dry_run else write(ports, record, ctx)
+        counts = None if fill is None else SummaryCounts(fill.made, fill.rejected, len(fill.missing))
+        return DayResult(date, Status.DRY_RUN, papers=len(day.papers), listed=len(papers), archive_key=key,
+                         archived=archived, post_path=post_path(date), summaries=counts), post
+    finally:
+        pace.finished(ctx.clock() - started - spent_on_model)
 
 
 def _with_summaries(day: Day, stored: Day | None, fill: SummaryFill | None) -> Day:

@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from .daily import Options
+from .daily import Budget, Options, RunModel
 from .errors import DailyPapersError
 from .escape import fold_whitespace
 from .inputs import DigestRequest
@@ -226,8 +226,12 @@ def run_digest(
             if one.day is not None:
                 kept_summaries.update(one.day.summaries)
                 kept_rejections.update(one.day.rejections)
-        fill = fill_summaries(top, kept_summaries, kept_rejections, ports.model,
-                              now=ctx.now, should_stop=lambda: False, log=ctx.log)
+        budget = Budget()  # only the commit is left after the summaries: ask while it has its time
+        def out_of_time() -> bool:
+            return ctx.time_left is not None and ctx.time_left() < budget.reserve(0, None)
+
+        fill = fill_summaries(top, kept_summaries, kept_rejections, RunModel(ports.model), now=ctx.now, log=ctx.log,
+                              should_stop=out_of_time)
     updated = _with_fill(days, fill)
     archived = () if request.dry_run else _store(ports, ctx, updated)
     if failed:

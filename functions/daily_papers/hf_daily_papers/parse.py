@@ -65,6 +65,11 @@ def _parse_int(digits: str) -> int | LongInt:
 def loads(text: str | bytes, source: str, what: str, content_type: str | None = None) -> Any:
     """JSON → Python, where a too-long integer in one item does not fail the whole answer."""
     try:
+        try:
+            return json.loads(text)  # at C speed; only an integer too long for int() needs the hook
+        except ValueError as exc:
+            if "integer string conversion" not in str(exc) and "digits" not in str(exc):
+                raise
         return json.loads(text, parse_int=_parse_int)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raw = text.encode("utf-8", "replace") if isinstance(text, str) else text
@@ -350,6 +355,11 @@ def _utc_date(value: Any) -> dt.date | None:
     once converted to UTC (`0001-01-01T00:00:00+01:00` is in year 0)."""
     if not isinstance(value, str) or len(value) > 64:
         return None
+    if value.endswith("Z") and value[10:11] == "T":  # UTC already (every real item): its own date
+        try:
+            return dt.datetime.fromisoformat(value).date()
+        except ValueError:
+            return None
     try:
         stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         if stamp.tzinfo is None:

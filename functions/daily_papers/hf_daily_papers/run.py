@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ class Cancelled(DailyPapersError):
 
 
 class RunContext:
-    """One run's journal, log, metrics, clock, time budget and cancellation."""
+    """One run's journal, log, metrics, clocks, time budget and cancellation."""
 
     def __init__(
         self,
@@ -46,6 +47,7 @@ class RunContext:
         time_left: Callable[[], float] | None = None,
         now: Callable[[], dt.datetime] | None = None,
         cancel: threading.Event | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.record = record or RunRecord()
         self.log: Log = log or logging.getLogger("hf_daily_papers")
@@ -53,6 +55,8 @@ class RunContext:
         self.progress = progress
         self.time_left = time_left  # seconds left in this invocation (Lambda); None: no limit
         self.now = now or (lambda: dt.datetime.now(dt.UTC))
+        # seconds, for durations (the summary budget's pace): the invocation's own clock when it has one
+        self.clock = clock or ((lambda: -time_left()) if time_left is not None else time.monotonic)
         self.cancel = cancel or threading.Event()
         self._lock = threading.Lock()  # days are prepared in worker threads
 
@@ -163,6 +167,8 @@ def each_day(
         if progress:
             _tick(ctx, 1, 1, dates[0])
         return [result]
+    if workers == 1:
+        return _one_by_one(dates, step, ctx, failed=failed, progress=progress)
     done: dict[dt.date, T] = {}
     pending = iter(dates)
     running: dict[Future[T], dt.date] = {}
@@ -201,6 +207,30 @@ def each_day(
                 finish(future)
     if ctx.cancel.is_set():
         raise Cancelled(dict(done), len(dates))
+    return [done[d] for d in dates]
+
+
+def _one_by_one(
+    dates: Sequence[dt.date], step: Callable[[dt.date], T], ctx: RunContext, *,
+    failed: Callable[[dt.date, str], T], progress: bool,
+) -> list[T]:
+    """`each_day` with one worker: in this thread, no pool."""
+    done: dict[dt.date, T] = {}
+    for date in dates:
+        if ctx.cancel.is_set():
+            raise Cancelled(dict(done), len(dates))
+        try:
+            done[date] = step(date)
+        except KeyboardInterrupt:  # Ctrl-C: this day is not done; no other starts
+            ctx.cancel.set()
+            raise Cancelled(dict(done), len(dates)) from None
+        except Exception as exc:
+            error = error_text(exc)
+            ctx.log.warning(f"day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error},
+                            exc_info=not isinstance(exc, DailyPapersError))
+            done[date] = failed(date, error)
+        if progress:
+            _tick(ctx, len(done), len(dates), date)
     return [done[d] for d in dates]
 
 
