@@ -87,25 +87,25 @@ def test_range_event_backfills_real_and_empty_days_in_one_commit(invoke, hf, git
 
 
 def test_github_request_count_does_not_grow_with_the_number_of_days(invoke, hf, github, aws):
-    three, thirty = days("2026-01-01", 3), days("2026-01-04", 30)
-    for date in three + thirty:
+    three, twelve = days("2026-01-01", 3), days("2026-01-04", 12)
+    for date in three + twelve:
         hf.days[date] = synthetic_day(date)
 
     first = invoke({"start": three[0], "end": three[-1]})
     requests_for_three = [(r.method, r.path.rsplit("/git/", 1)[-1].split("/")[0]) for r in github.requests]
     github.reset_log()
-    second = invoke({"start": thirty[0], "end": thirty[-1]})
-    requests_for_thirty = [(r.method, r.path.rsplit("/git/", 1)[-1].split("/")[0]) for r in github.requests]
+    second = invoke({"start": twelve[0], "end": twelve[-1]})
+    requests_for_twelve = [(r.method, r.path.rsplit("/git/", 1)[-1].split("/")[0]) for r in github.requests]
 
-    assert first["counts"] == {"created": 3} and second["counts"] == {"created": 30}
-    assert requests_for_three == requests_for_thirty == [
+    assert first["counts"] == {"created": 3} and second["counts"] == {"created": 12}
+    assert requests_for_three == requests_for_twelve == [
         ("GET", "ref"), ("GET", "trees"), ("POST", "trees"), ("POST", "commits"), ("PATCH", "refs")
     ]
     assert len(github.history()) == 3  # initial + one commit per backfill
     files = github.files()
-    for date in three + thirty:
+    for date in three + twelve:
         assert files[post_path(date)] == expected_daily(date, hf.days[date])
-    assert len(s3_objects(aws)) == 33
+    assert len(s3_objects(aws)) == 15
 
 
 def test_rerun_of_the_same_range_makes_no_commit_and_writes_nothing(invoke, github, aws):
