@@ -80,10 +80,12 @@ def _encoded(day: Day, url: str) -> tuple[Day, bytes]:
         head["summaries"] = {pid: _summary_json(day.summaries[pid]) for pid in sorted(day.summaries)}
     if day.rejections:
         head["rejections"] = {pid: _rejection_json(day.rejections[pid]) for pid in sorted(day.rejections)}
-    head["papers"] = day.items
-    lines = (f" {_ENCODER.encode(name)}: {_ENCODER.encode(value)}" for name, value in head.items())
-    document = "{\n" + ",\n".join(lines) + "\n}\n"  # a field a line; the papers on the last one
-    return day, document.encode("utf-8")  # a lone surrogate (a `\\ud800` escape) cannot be stored
+    # A field a line, the papers on the last one. The papers (nearly all of it) are encoded
+    # straight to bytes and joined as bytes: no second copy of the text. A lone surrogate (a
+    # `\\ud800` escape) cannot be stored: UnicodeEncodeError.
+    fields = "".join(f"\n {_ENCODER.encode(name)}: {_ENCODER.encode(value)}," for name, value in head.items())
+    papers = _ENCODER.encode(day.items).encode("utf-8")
+    return day, b"".join([b"{", fields.encode("utf-8"), b'\n "papers": ', papers, b"\n}\n"])
 
 
 def _admitted(day: Day) -> Day:
