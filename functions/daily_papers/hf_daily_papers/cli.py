@@ -34,6 +34,7 @@ from .digest import TOP_PAPERS
 from .errors import BadInput, DailyPapersError, SettingsError
 from .inputs import DailyRequest, RangeRequest, Request, date_range, last_closed_day, monthly, parse_date, weekly
 from .ports import Ports
+from .redact import MaskLogRecords, short
 from .results import RunRecord, RunResult, to_json
 from .run import Cancelled
 from .settings import Settings
@@ -296,6 +297,7 @@ class _Logging:
         self.verbose = verbose
         self.handler = logging.StreamHandler(sys.stderr)
         self.handler.setFormatter(LineFormatter())
+        self.handler.addFilter(MaskLogRecords())  # every line, whatever logger made it: secrets masked
         self.ours = logging.getLogger("hf_daily_papers")
         # Levels for this run: ours (INFO with -v); the HTTP client's retry lines only with -v (a
         # call that still fails says "after N tries" in its error); urllib3's own "Retrying (...)"
@@ -344,7 +346,7 @@ def main(argv: Sequence[str] | None = None, *, wiring: app.Wiring = app.DEFAULT_
     except SystemExit as exc:  # --help, --version, or a usage mistake (its one line is printed)
         return exc.code if isinstance(exc.code, int) else 2
     record = RunRecord()
-    with _Logging(args.verbose), _Interruptible() as cancel:
+    with _Logging(args.verbose), _Interruptible(graceful=args.command != "run") as cancel:
         try:
             result = _run(args, record, wiring, cancel)
         except (KeyboardInterrupt, Cancelled):
@@ -364,18 +366,28 @@ def main(argv: Sequence[str] | None = None, *, wiring: app.Wiring = app.DEFAULT_
             _say(f"failed: {_os_error(exc)}")
             _say(record.describe())
             return 1
+        except Exception as exc:  # a bug: said in one masked line (a library's text may hold a secret)
+            _say(f"failed unexpectedly: {short(f'{type(exc).__name__}: {exc}', 500)}")
+            _say(record.describe())
+            if args.verbose:
+                logging.getLogger("hf_daily_papers").error("the failure's traceback", exc_info=True)
+            return 1
     _print_result(args, to_json(result))
     return 0
 
 
 class _Interruptible:
-    """The first Ctrl-C cancels the run: no day is started any more, the ones under way finish,
-    and what was written is said. A second Ctrl-C stops at once (Python's KeyboardInterrupt)."""
+    """Ctrl-C. In a run of many days (`backfill`, `digest`), the first one cancels the run: no day
+    is started any more, the ones under way finish, and what was written is said; a second one
+    stops at once. A one-day `run` stops at the first (Python's KeyboardInterrupt)."""
+
+    def __init__(self, *, graceful: bool) -> None:
+        self.graceful = graceful
 
     def __enter__(self) -> threading.Event:
         self.cancel = threading.Event()
         self.previous: Any = None
-        if threading.current_thread() is threading.main_thread():
+        if self.graceful and threading.current_thread() is threading.main_thread():
             self.previous = signal.signal(signal.SIGINT, self._first)
         return self.cancel
 

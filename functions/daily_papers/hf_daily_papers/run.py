@@ -198,11 +198,13 @@ def each_day(
                 if not ctx.cancel.is_set():
                     start()
         except KeyboardInterrupt:  # Ctrl-C: no day is started any more; the ones under way finish
+            if ctx.cancel.is_set():
+                raise  # the second one: stop at once
             ctx.cancel.set()
             ctx.log.warning(f"interrupted: {len(dates) - len(done) - len(running)} day(s) not started; "
                             f"finishing the {len(running)} in progress")
         while running:  # (also after a cancel): every day under way ends as done or failed
-            finished, _ = _wait_ignoring_interrupts(running)
+            finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
             for future in finished:
                 finish(future)
     if ctx.cancel.is_set():
@@ -232,14 +234,6 @@ def _one_by_one(
         if progress:
             _tick(ctx, len(done), len(dates), date)
     return [done[d] for d in dates]
-
-
-def _wait_ignoring_interrupts(running: dict[Future[T], dt.date]) -> tuple[set[Future[T]], set[Future[T]]]:
-    while True:
-        try:
-            return wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
-        except KeyboardInterrupt:  # a second Ctrl-C: the days under way still finish
-            continue
 
 
 def _tick(ctx: RunContext, done: int, total: int, date: dt.date) -> None:
