@@ -108,8 +108,9 @@ def test_hf_dropped_connections_are_retried(invoke, hf, github):
 
 
 def test_hf_timeout_is_retried(invoke, hf, github, monkeypatch, fast_http):
-    with_http(monkeypatch, fast_http, read_timeout=0.5)
-    hf.inject(Fault("GET", HF_PATH, action="stall", stall_seconds=1.5))
+    # 1 s: the retry's answer must come within it, on a loaded machine too (0.5 s left little margin).
+    with_http(monkeypatch, fast_http, read_timeout=1.0)
+    hf.inject(Fault("GET", HF_PATH, action="stall", stall_seconds=3.0))
 
     result = invoke({"date": DATE})
 
@@ -156,7 +157,7 @@ def test_hf_timeouts_stop_at_the_deadline(invoke, hf, github, aws, monkeypatch, 
 BODY_FAULTS = {
     "dropped after the headers": dict(action="drop_body", after_bytes=0),
     "dropped mid-body": dict(action="drop_body", after_bytes=1000),
-    "stalled mid-body": dict(action="stall_body", after_bytes=1000, stall_seconds=2.0),
+    "stalled mid-body": dict(action="stall_body", after_bytes=1000, stall_seconds=3.0),
 }
 
 
@@ -164,7 +165,7 @@ BODY_FAULTS = {
 def test_hf_answer_broken_while_the_body_arrives_is_retried_and_the_day_is_published(
     invoke, hf, github, monkeypatch, fast_http, caplog, fault
 ):
-    with_http(monkeypatch, fast_http, read_timeout=0.5)
+    with_http(monkeypatch, fast_http, read_timeout=1.0)  # the retry's whole answer must come within it
     hf.inject(Fault("GET", HF_PATH, **fault))
 
     result = invoke({"date": DATE})
