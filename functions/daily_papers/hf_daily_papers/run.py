@@ -26,12 +26,11 @@ Progress = Callable[[int, int, str], None]
 
 
 class Cancelled(DailyPapersError):
-    """The run was interrupted (Ctrl-C in the CLI): days not started were not fetched. `done`
-    holds the results of the days that were finished."""
+    """The run was interrupted (Ctrl-C in the CLI): the days under way were finished, no other
+    was started, nothing was published."""
 
-    def __init__(self, done: dict[dt.date, object], total: int) -> None:
-        self.done = done
-        super().__init__(f"interrupted: {len(done)} of {total} day(s) were done, the rest not started")
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(f"interrupted: {done} of {total} day(s) were done, the rest not started")
 
 
 class RunContext:
@@ -177,11 +176,8 @@ def each_day(
         date = running.pop(future)
         try:
             done[date] = future.result()
-        except Exception as exc:
-            error = error_text(exc)
-            ctx.log.warning(f"day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error},
-                            exc_info=not isinstance(exc, DailyPapersError))
-            done[date] = failed(date, error)
+        except Exception as exc:  # noqa: BLE001 - one failing day is reported with the others
+            done[date] = _failed_day(ctx, date, exc, failed)
         if progress:
             _tick(ctx, len(done), len(dates), date)
 
@@ -208,7 +204,7 @@ def each_day(
             for future in finished:
                 finish(future)
     if ctx.cancel.is_set():
-        raise Cancelled(dict(done), len(dates))
+        raise Cancelled(len(done), len(dates))
     return [done[d] for d in dates]
 
 
@@ -220,20 +216,25 @@ def _one_by_one(
     done: dict[dt.date, T] = {}
     for date in dates:
         if ctx.cancel.is_set():
-            raise Cancelled(dict(done), len(dates))
+            raise Cancelled(len(done), len(dates))
         try:
             done[date] = step(date)
         except KeyboardInterrupt:  # Ctrl-C: this day is not done; no other starts
             ctx.cancel.set()
-            raise Cancelled(dict(done), len(dates)) from None
-        except Exception as exc:
-            error = error_text(exc)
-            ctx.log.warning(f"day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error},
-                            exc_info=not isinstance(exc, DailyPapersError))
-            done[date] = failed(date, error)
+            raise Cancelled(len(done), len(dates)) from None
+        except Exception as exc:  # noqa: BLE001 - one failing day is reported with the others
+            done[date] = _failed_day(ctx, date, exc, failed)
         if progress:
             _tick(ctx, len(done), len(dates), date)
     return [done[d] for d in dates]
+
+
+def _failed_day(ctx: RunContext, date: dt.date, exc: Exception, failed: Callable[[dt.date, str], T]) -> T:
+    """A day that failed, logged once (with its traceback when it is not one of our errors)."""
+    error = error_text(exc)
+    ctx.log.warning(f"day failed: {date}: {error}", extra={"date": date.isoformat(), "error": error},
+                    exc_info=not isinstance(exc, DailyPapersError))
+    return failed(date, error)
 
 
 def _tick(ctx: RunContext, done: int, total: int, date: dt.date) -> None:
