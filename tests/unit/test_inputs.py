@@ -312,6 +312,9 @@ def test_branch_rules_agree_with_git_check_ref_format():
     "name, value, message",
     [
         ("BLOG_REPOSITORY", "owner/..", "BLOG_REPOSITORY='owner/..': name '..' is not a GitHub repository name"),
+        ("BLOG_REPOSITORY", "nope", "BLOG_REPOSITORY='nope': expected owner/name"),
+        ("BLOG_BRANCH", "a..b", "BLOG_BRANCH='a..b': not a valid branch name: contains '..'"),
+        ("BLOG_API_URL", "ftp://x", "BLOG_API_URL='ftp://x': expected an http(s) URL without query"),
         ("BLOG_REPOSITORY", "../x", "BLOG_REPOSITORY='../x': owner '..' is not a GitHub account name"),
         ("BLOG_BRANCH", "x.lock", "BLOG_BRANCH='x.lock': not a valid branch name: component 'x.lock' ends with '.lock'"),
         ("BLOG_BRANCH", "HEAD", "BLOG_BRANCH='HEAD': not a valid branch name: 'HEAD' is reserved"),
