@@ -115,7 +115,8 @@ def test_the_lambda_range_is_capped_and_the_cli_range_is_not():
     # The whole history (the API starts on 2023-05-04) and earlier days (just empty) in one range.
     everything = date_range("2023-05-04", "2026-11-21", TODAY, max_days=None)
     assert everything.dates[0] == dt.date(2023, 5, 4) and len(everything.dates) == 1298
-    assert len(date_range("0001-01-01", "2026-11-21", TODAY, max_days=None).dates) == 739_941
+    earliest = date_range("0001-01-01", "2026-11-21", TODAY, max_days=None)
+    assert (earliest.end - earliest.start).days + 1 == 739_941  # any range, down to year 1
 
 
 def test_cli_field_names_appear_in_the_errors():
@@ -225,7 +226,7 @@ def test_random_date_like_strings_raise_only_bad_input():
     rng = random.Random(20261122)
     alphabet = "0123456789---::WTZ+.  \n"
     templates = ["{}-{}-{}", "{}-W{}", "{}-{}", "{}-{}-{}T{}:{}:{}Z", "{}-{}-{}T{}:{}:{}+{}:{}"]
-    for _ in range(3000):
+    for _ in range(800):
         if rng.random() < 0.5:
             parts = [str(rng.choice([0, 1, 9, 10, 12, 13, 23, 24, 31, 52, 53, 59, 60, 99, 9999, 10000, 0o777]))
                      .zfill(rng.choice([1, 2, 4])) for _ in range(8)]
