@@ -32,12 +32,13 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import DailyPapersError
 from .models import Paper
-from .prompt import feedback
-from .summary_check import Verdict, check_summary, visible
+
+if TYPE_CHECKING:  # the check and the prompt are loaded when a model is first asked, not on a cold start
+    from .summary_check import Verdict
 
 #: Failed calls in a row after which a fill stops asking: Bedrock is down or throttling hard, and
 #: each further paper would only wait for its own retries too.
@@ -213,6 +214,9 @@ def _shown_until_made(paper_id: str, stale: Summary | None, summaries: dict[str,
 def _ask(paper: Paper, model: SummaryModel, should_stop: Callable[[], bool]) -> str | Verdict | None:
     """The accepted text, or the verdict on the second answer when both were rejected, or None
     when time ran out between the two."""
+    from .prompt import feedback
+    from .summary_check import visible
+
     answer = model.ask(paper)
     verdict = _check(answer, paper, model.language)
     if verdict.accepted:
@@ -225,6 +229,8 @@ def _ask(paper: Paper, model: SummaryModel, should_stop: Callable[[], bool]) -> 
 
 
 def _check(answer: Answer, paper: Paper, language: str) -> Verdict:
+    from .summary_check import check_summary
+
     return check_summary(answer.text, answer.stop_reason, title=paper.title, abstract=paper.summary,
                          language=language)
 
