@@ -357,7 +357,7 @@ def dry_run_summaries(stack: Stack, result: dict[str, Any], run: Run) -> None:
     assert (result["start"], result["end"], result["counts"]) == ("2026-08-21", "2026-08-21", {"dry_run": 1})
     day = result["days"][0]
     assert day["summaries_made"] == day["listed"] == 10 and result["summaries_missing"] == 0
-    assert day["post"].count("\n   - 요약: 이 논문은 테스트용 요약입니다.\n   - Abstract: ") == 10
+    assert day["post"].count(f"\n   - 요약: {stack.bedrock.default}\n   - Abstract: ") == 10
     assert len(stack.bedrock.calls) == 10 and {c.model_id for c in stack.bedrock.calls} == {SUMMARY_MODEL}
     assert stack.github.writes == [] and stack.objects() == {}
 
