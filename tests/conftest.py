@@ -229,6 +229,17 @@ def fresh_parameters_cache() -> Iterator[None]:
     clear_caches()
 
 
+@pytest.fixture(autouse=True)
+def no_secrets_known() -> Iterator[None]:
+    """The secret mask's registry is per process (as in a Lambda execution environment): each test
+    starts (and ends) with no secret known, so what one test registered never masks another's text."""
+    from hf_daily_papers import redact
+
+    redact.forget()
+    yield
+    redact.forget()
+
+
 @pytest.fixture
 def hf() -> Iterator[FakeHF]:
     with FakeHF({d: load_hf(n) for d, n in DEFAULT_DAYS.items()}) as server:

@@ -14,7 +14,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 
-from . import app
+from . import app, redact
 from .inputs import Request, parse_event
 from .ports import Ports
 from .redact import MaskLogRecords, scrub
@@ -49,6 +49,7 @@ def reset_environment(wiring: app.Wiring | None = None) -> None:
     the clock and HTTP timing of the new environment (tests; the default otherwise)."""
     environment.cached = None
     environment.wiring = wiring or app.DEFAULT_WIRING
+    redact.forget()
 
 
 @metrics.log_metrics

@@ -72,6 +72,14 @@ def register(secret: str) -> None:
         _known = _Known(_known.secrets | forms)
 
 
+def forget() -> None:
+    """Forget every registered secret: what a new execution environment starts with (a new
+    process; `handler.reset_environment` and the tests between two tests)."""
+    global _known
+    with _lock:
+        _known = _Known(frozenset())
+
+
 def register_refused(value: str) -> None:
     """A value refused as a token (two tokens pasted, a JSON document): mask it, and each of its
     whitespace-separated parts, should any of it surface in a text anyway."""
