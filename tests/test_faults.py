@@ -61,21 +61,31 @@ def test_hf_server_errors_are_retried_and_the_day_is_published(invoke, hf, githu
     assert published(github)
 
 
-def test_hf_429_honours_retry_after(invoke, hf, github):
+@pytest.fixture
+def waits(invoke, fast_http) -> list[float]:
+    """Every wait of the next invocation, recorded instead of slept (its own execution environment)."""
+    recorded: list[float] = []
+    handler.reset_environment(app.Wiring(http=fast_http, sleep=recorded.append))
+    return recorded
+
+
+def test_hf_429_honours_retry_after(invoke, hf, github, waits):
     hf.inject(Fault("GET", HF_PATH, Reply(429, {"error": "Too Many Requests"}, {"Retry-After": "1"})))
 
     result = invoke({"date": DATE})
 
     assert result["status"] == "created" and len(hf.requests) == 2 and published(github)
+    assert waits == [1.0]  # what the server asked, not our own backoff
 
 
-def test_hf_429_honours_the_ratelimit_header_reset(invoke, hf, github):
+def test_hf_429_honours_the_ratelimit_header_reset(invoke, hf, github, waits):
     headers = {"RateLimit": '"api";r=0;t=1', "RateLimit-Policy": '"fixed window";"api";q=500;w=300'}
     hf.inject(Fault("GET", HF_PATH, Reply(429, {"error": "Too Many Requests"}, headers)))
 
     result = invoke({"date": DATE})
 
     assert result["status"] == "created" and len(hf.requests) == 2 and published(github)
+    assert waits == [1.0]
 
 
 @pytest.mark.parametrize(
@@ -381,7 +391,7 @@ SECONDARY = {
     ],
     ids=["403-retry-after", "429-retry-after", "403-ratelimit-reset"],
 )
-def test_github_rate_limits_are_waited_out(invoke, github, status, headers):
+def test_github_rate_limits_are_waited_out(invoke, github, status, headers, waits):
     headers = {k: str(int(time.time()) + 1) if v == "NOW+1" else v for k, v in headers.items()}
     github.inject(Fault("POST", STEPS["create commit"][1], Reply(status, dict(SECONDARY, status=str(status)), headers)))
 
@@ -389,6 +399,7 @@ def test_github_rate_limits_are_waited_out(invoke, github, status, headers):
 
     assert result["status"] == "created"
     assert len(github.answered(status)) == 1 and published(github) and len(github.history()) == 2
+    assert len(waits) == 1 and 0 < waits[0] <= 1.5  # the reset the server named (a second or less away)
 
 
 @pytest.mark.parametrize(

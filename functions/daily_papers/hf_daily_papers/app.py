@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,11 +43,13 @@ def utc_now() -> dt.datetime:
 
 @dataclass(frozen=True)
 class Wiring:
-    """What the composition fixes besides the settings: the clock, and the timeouts, retries
-    and time budget of every HTTP call (tests pass a fast one, and a fixed clock)."""
+    """What the composition fixes besides the settings: the clock, the timeouts, retries and time
+    budget of every HTTP call, and how a wait is waited (tests pass a fast timing, a fixed clock,
+    a sleep that records the waits)."""
 
     clock: Callable[[], dt.datetime] = utc_now
     http: HttpConfig = field(default_factory=HttpConfig)
+    sleep: Callable[[float], None] = time.sleep  # every wait: retries, Retry-After, HF pacing
     bedrock: Any = None  # a botocore Config for the Bedrock client; None: aws.client_config("bedrock-runtime")
 
 
@@ -55,9 +58,9 @@ DEFAULT_WIRING = Wiring()
 
 # -- the ports -------------------------------------------------------------------------------
 def hf_source(settings: Settings, wiring: Wiring = DEFAULT_WIRING) -> HfApiSource:
-    http: Http = HttpClient("Hugging Face", wiring.http, user_agent=USER_AGENT)
+    http: Http = HttpClient("Hugging Face", wiring.http, user_agent=USER_AGENT, sleep=wiring.sleep)
     if settings.hf_max_rps:  # pace every request (HF_MAX_RPS); 0 = as fast as FETCH_CONCURRENCY allows
-        http = PacedHttp(http, RateLimiter(settings.hf_max_rps))
+        http = PacedHttp(http, RateLimiter(settings.hf_max_rps, sleep=wiring.sleep))
     return HfApiSource(http, settings.hf_endpoint, wiring.clock, hf_token(settings))
 
 
@@ -79,7 +82,7 @@ def s3_archive(settings: Settings) -> S3Archive:
 def github_publisher(settings: Settings, wiring: Wiring = DEFAULT_WIRING) -> GitHubPublisher:
     repository = settings.require_github()
     return GitHubPublisher(
-        HttpClient("GitHub", wiring.http, user_agent=USER_AGENT),
+        HttpClient("GitHub", wiring.http, user_agent=USER_AGENT, sleep=wiring.sleep),
         settings.github_api_url,
         repository,
         settings.github_branch,
