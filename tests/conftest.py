@@ -26,57 +26,15 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-TESTS = ROOT / "tests"
-FIXTURES = TESTS / "fixtures"
-EVENTS = ROOT / "events"
-
-from fakes.github import FakeGitHub  # noqa: E402
-from fakes.hf import FakeHF  # noqa: E402
-from openapi_contract import GitHubContract  # noqa: E402  (openapi-core itself is imported on first use)
+from fakes.github import FakeGitHub
+from fakes.hf import FakeHF
+from openapi_contract import GitHubContract
+from testdata import EVENTS, FIXTURES, ROOT, TESTS, expected_post, load_event, load_hf, make_item  # noqa: F401  (re-exported)
 
 TOKEN = "ghp_TESTtoken_DoNotLeak_0123456789abcdef"
 BUCKET = "hf-daily-papers-archive-test"
 SECRET_NAME = "hf-daily-papers/github-token"
 REGION = "ap-northeast-2"
-
-
-def load_hf(name: str) -> list[dict[str, Any]]:
-    """A day's saved API answer from tests/fixtures/hf/<name>.json (a fresh copy)."""
-    return json.loads((FIXTURES / "hf" / f"{name}.json").read_text("utf-8"))
-
-
-def load_event(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS / name).read_text("utf-8"))
-
-
-def expected_post(date: str, *, permalink: bool = False) -> str:
-    """The seed post of `date` (tests/fixtures/posts; POST_PERMALINK=false). `permalink`: as the
-    default writes it, with `permalink: /posts/daily-papers-<date>/` right after the title."""
-    post = (FIXTURES / "posts" / f"{date}-daily-papers.md").read_text("utf-8")
-    if permalink:
-        title = f"title: Hugging Face Daily Papers - {date}\n"
-        assert title in post
-        post = post.replace(title, f"{title}permalink: /posts/daily-papers-{date}/\n", 1)
-    return post
-
-
-def make_item(pid: str, upvotes: int, date: str, *, title: str | None = None, summary: str = "Abstract.",
-              org: str | None = None, keywords: list[str] | None = None) -> dict[str, Any]:
-    """A synthetic API item with the real items' shape."""
-    item: dict[str, Any] = {
-        "paper": {
-            "id": pid, "authors": [{"_id": "a", "name": "A. Author", "hidden": False}],
-            "publishedAt": f"{date}T00:00:00.000Z", "submittedOnDailyAt": f"{date}T00:00:00.000Z",
-            "title": title or f"Paper {pid}", "summary": summary, "upvotes": upvotes,
-            "discussionId": "d" + pid, "ai_keywords": keywords or [],
-        },
-        "publishedAt": f"{date}T00:00:00.000Z", "title": title or f"Paper {pid}", "summary": summary,
-        "thumbnail": "", "numComments": 0, "isAuthorParticipating": False,
-    }
-    if org:
-        item["organization"] = {"_id": "o", "name": org.lower(), "fullname": org}
-    return item
 
 
 # Days the fake HF serves by default: the two seed days rebuilt from the seed posts (the papers,

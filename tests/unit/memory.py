@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures"
-for path in (ROOT / "functions" / "daily_papers", ROOT / "tests"):  # the package, and `fakes`
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+from hf_daily_papers.httpclient import Response, json_bytes
+from hf_daily_papers.models import Day, Paper
+from hf_daily_papers.parse import parse_day
 
-from hf_daily_papers.httpclient import Response, json_bytes  # noqa: E402
-from hf_daily_papers.models import Day, Paper  # noqa: E402
-from hf_daily_papers.parse import parse_day  # noqa: E402
-
-from fakes.server import FakeServer, Request  # noqa: E402
+from fakes.server import FakeServer, Request
+from testdata import FIXTURES, expected_post, load_hf  # noqa: F401  (re-exported for the fast layer)
 
 STAMP = dt.datetime(2026, 3, 1, 0, 15, tzinfo=dt.UTC)
-
-
-def load_hf(name: str) -> list[dict[str, Any]]:
-    return list(json.loads((FIXTURES / "hf" / f"{name}.json").read_text("utf-8")))
 
 
 def item(pid: str, upvotes: int, date: str, *, title: str | None = None, summary: str = "Abstract.",
@@ -134,8 +123,3 @@ class InProcessHttp:
         if content_type:
             answer["content-type"] = content_type
         return Response(reply.status, answer, data, 1)
-
-
-def expected_post(date: str) -> str:
-    """The expected daily post of `date` (tests/fixtures/posts)."""
-    return (FIXTURES / "posts" / f"{date}-daily-papers.md").read_text("utf-8")
