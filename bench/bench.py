@@ -665,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
             servers = Servers(hf, github, aws)
             if "daily" in only:
                 step("daily", lambda: daily_runs(servers, runs["daily"]))
-                step("breakdown", lambda: cold_start_breakdown(servers, runs["daily"] + 2))
+                step("breakdown", lambda: cold_start_breakdown(servers, 1 if args.quick else runs["daily"] + 2))
             for name, (plan, label, note) in scenarios.items() if "backfill" in only else []:
                 days.papers_per_day = plan
                 step(name, lambda: backfill(servers, runs["backfill"], paced=args.paced))

@@ -1,4 +1,5 @@
-"""IaC checks of template.yaml: `sam validate --lint`, `cfn-lint`, `checkov` (0 failed, skips justified).
+"""IaC checks of template.yaml: `cfn-lint` (which also runs the SAM transform: what `sam validate
+--lint` runs, started once instead of twice) and `checkov` (0 failed, skips justified).
 
 Each is skipped when its tool is not on PATH, unless REQUIRE_SAM=1 (sam) / REQUIRE_IAC=1
 (cfn-lint, checkov): CI sets both, and .ci/run installs the tools in their own virtualenvs.
@@ -34,13 +35,6 @@ def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, SAM_CLI_TELEMETRY="0", HOME=os.environ.get("HOME", str(tmp_path)))
     env.setdefault("AWS_DEFAULT_REGION", "ap-northeast-2")
     return subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
-
-
-@pytest.mark.sam
-def test_sam_validate_lint_is_clean(tmp_path):
-    done = run([tool("sam", "REQUIRE_SAM"), "validate", "--lint", "--template-file", str(TEMPLATE)], tmp_path)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "is a valid SAM Template" in done.stdout + done.stderr
 
 
 VARIANTS = {
