@@ -21,10 +21,19 @@ class SocketsOff(socket.socket):
         raise RuntimeError("the fast test layer opens no sockets (move this test to the end-to-end layer)")
 
 
+@pytest.fixture(autouse=True, scope="package")
+def no_sockets() -> Iterator[None]:
+    """Sockets are off while the tests of this package run (set up once, not once a test; pytest
+    undoes it before any test of another package, whatever the order)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket, "socket", SocketsOff)
+        patch.setattr(socket, "create_connection", SocketsOff)
+        yield
+
+
 @pytest.fixture(autouse=True)
-def no_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(socket, "socket", SocketsOff)
-    monkeypatch.setattr(socket, "create_connection", SocketsOff)
+def loopback_only() -> None:
+    """Not needed here (tests/conftest.py's version): `no_sockets` refuses every socket."""
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -277,7 +277,7 @@ def test_ordinary_values_stay_plain(value):
 def test_yaml_scalar_property_random_strings():
     rng = random.Random(20260225)
     alphabet = [*list("ab1 :#-?,[]{}'\"\\|>&*!%@`~=.+_\t\n"), "\x00", "\x85", "\u2028", "\ufeff", "\u200d", "김", "😀", "yes", "no", "null", "0x", "2026-02-25", "1e3"]
-    for _ in range(2000):
+    for _ in range(1000):
         value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
         assert yaml.safe_load(f"k: {yaml_scalar(value)}\n") == {"k": value}, repr(value)
 
@@ -352,7 +352,9 @@ def test_escaper_character_classes(text, source):
 
 
 def test_format_characters_are_not_whitespace_but_controls_and_separators_are():
-    for code in range(0x110000):
+    # Every control, format and separator character: planes 0-3 and plane 14 (the tags); planes
+    # 4-13 are unassigned and 15-16 private use, so none is there.
+    for code in [*range(0x40000), *range(0xE0000, 0xF0000)]:
         ch = chr(code)
         category = __import__("unicodedata").category(ch)
         if category == "Cf":
