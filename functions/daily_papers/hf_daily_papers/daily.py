@@ -146,19 +146,19 @@ def run_days(
             return True
         return False
 
-    def one_day(date: dt.date) -> tuple[DayResult, str | None]:
+    def one_day(date: dt.date) -> DayResult | _Prepared:
         return _prepare(date, ports, options, ctx, model, pace, out_of_time, dry_run=dry_run)
 
     results = each_day(dates, one_day, ctx, workers=options.concurrency,
-                       failed=lambda d, error: (DayResult(d, Status.FAILED, error=error), None))
-    posts = {r.post_path: post for r, post in results if post is not None and r.post_path}
+                       failed=lambda d, error: DayResult(d, Status.FAILED, error=error))
+    posts = {r.post_path: r.post for r in results if isinstance(r, _Prepared)}
     commit_sha = None
     statuses: dict[str, str] = {}
     if not dry_run:
         publication = publish(ports, posts, message, ctx)
         if publication is not None:
             commit_sha, statuses = publication.commit_sha, publication.statuses
-    days = [_published(r, post, statuses, commit_sha, dry_run=dry_run) for r, post in results]
+    days = [_result(r, statuses, commit_sha, dry_run=dry_run) for r in results]
     _count(days, ctx)
     ctx.log.info("run finished", extra={
         "dates": f"{dates[0]}..{dates[-1]}", "counts": {s.value: sum(d.status is s for d in days) for s in Status
@@ -175,8 +175,9 @@ def run_days(
 def _prepare(
     date: dt.date, ports: Ports, options: Options, ctx: RunContext, model: RunModel | None, pace: _Pace,
     out_of_time: Callable[[], bool], *, dry_run: bool,
-) -> tuple[DayResult, str | None]:
-    """fetch → rank → summarize → render → archive, for one day: (its result so far, its post or None).
+) -> DayResult | _Prepared:
+    """fetch → rank → summarize → render → archive, for one day: its result, or its post ready to
+    publish (then its result is made once the commit says what became of the post).
     The day is archived before its post is published (by the run's one commit); a day's memory is
     released once it is archived: a year's backfill holds its posts, not its papers."""
     started = ctx.clock()
@@ -185,10 +186,10 @@ def _prepare(
     try:
         stored, _ = read_day(ports, date, ctx, papers=False, dry_run=dry_run)
         if stored is not None and stored.settled_empty:  # a weekend, on record: nothing to ask
-            return DayResult(date, Status.EMPTY, archive_key=key), None
+            return DayResult(date, Status.EMPTY, archive_key=key)
         day = fetch_day(ports, date, ctx, stored)
         if day.empty:
-            return _empty(day, stored, ports, ctx, dry_run=dry_run), None
+            return _empty(day, stored, ports, ctx, dry_run=dry_run)
         fill = None
         if model is not None:
             asked = ctx.clock()
@@ -203,8 +204,7 @@ def _prepare(
         post = render_daily(date, papers, options.style, texts)
         archived = False if dry_run else write(ports, record, ctx)
         counts = None if fill is None else SummaryCounts(fill.made, fill.rejected, len(fill.missing))
-        return DayResult(date, Status.DRY_RUN, papers=len(day.papers), listed=len(papers), archive_key=key,
-                         archived=archived, post_path=post_path(date), summaries=counts), post
+        return _Prepared(date, len(day.papers), len(papers), key, archived, post_path(date), counts, post)
     finally:
         pace.finished(ctx.clock() - started - spent_on_model)
 
@@ -233,15 +233,31 @@ def _empty(day: Day, stored: Day | None, ports: Ports, ctx: RunContext, *, dry_r
     return DayResult(day.date, Status.EMPTY, archive_key=key, archived=archived)
 
 
-def _published(result: DayResult, post: str | None, statuses: dict[str, str], commit_sha: str | None, *,
-               dry_run: bool) -> DayResult:
-    """The day's final result, once the commit says what happened to its post."""
-    if post is None:
-        return result
-    if dry_run:
-        return replace(result, post=post)
-    status = Status(statuses[result.post_path or ""])
-    return replace(result, status=status, commit_sha=commit_sha if status is not Status.UNCHANGED else None)
+@dataclass(frozen=True)
+class _Prepared:
+    """A day whose post is ready: what its result will say, but for what the commit decides."""
+
+    date: dt.date
+    papers: int
+    listed: int
+    archive_key: str
+    archived: bool
+    post_path: str
+    summaries: SummaryCounts | None
+    post: str
+
+
+def _result(day: DayResult | _Prepared, statuses: dict[str, str], commit_sha: str | None, *,
+            dry_run: bool) -> DayResult:
+    """The day's result, made once: a prepared day's status is what the commit did to its post."""
+    if isinstance(day, DayResult):
+        return day
+    status = Status.DRY_RUN if dry_run else Status(statuses[day.post_path])
+    return DayResult(
+        day.date, status, papers=day.papers, listed=day.listed, archive_key=day.archive_key, archived=day.archived,
+        post_path=day.post_path, commit_sha=commit_sha if status in (Status.CREATED, Status.UPDATED) else None,
+        summaries=day.summaries, post=day.post if dry_run else None,
+    )
 
 
 def _count(days: Sequence[DayResult], ctx: RunContext) -> None:
