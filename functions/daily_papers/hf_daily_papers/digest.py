@@ -237,23 +237,26 @@ def run_digest(
     if failed:
         raise DigestIncomplete(request, failed)
     counts = SummaryCounts(fill.made, fill.rejected, len(fill.missing)) if fill else None
-    result = DigestResult(request.kind, request.label, request.start, end if dates else None,
-                          papers=len(digest.papers), listed=len(top), days=digest.days, fetched=fetched,
-                          archived=archived, summaries=counts)
+
+    def result(status: Status = Status.EMPTY, path: str | None = None, commit_sha: str | None = None,
+               post: str | None = None) -> DigestResult:  # made once, at the end
+        return DigestResult(request.kind, request.label, request.start, end if dates else None, status,
+                            papers=len(digest.papers), listed=len(top), days=digest.days, fetched=fetched,
+                            archived=archived, post_path=path, commit_sha=commit_sha, summaries=counts, post=post)
+
     if not digest.papers:
         ctx.log.info("digest empty: no papers in the period", extra={"period": request.label})
-        return result
+        return result()
     texts = {pid: s.text for pid, s in fill.summaries.items()} if fill else None
     post = render_digest(digest, options.style, texts)
     path = digest_post_path(request)
     if request.dry_run:
-        return replace(result, status=Status.DRY_RUN, post_path=path, post=post)
+        return result(Status.DRY_RUN, path, post=post)
     publication = publish(ports, {path: post}, commit_message(request), ctx)
     assert publication is not None
-    result = replace(result, status=Status(publication.statuses[path]), post_path=path,
-                     commit_sha=publication.commit_sha)
-    ctx.log.info("digest finished", extra={"result": result.to_json(), "publisher": ports.publisher.where})
-    return result
+    done = result(Status(publication.statuses[path]), path, publication.commit_sha)
+    ctx.log.info("digest finished", extra={"result": done.to_json(), "publisher": ports.publisher.where})
+    return done
 
 
 def _load(ports: Ports, ctx: RunContext, date: dt.date, *, dry_run: bool) -> _Loaded:
