@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -241,7 +241,7 @@ def _rejection(entry: Mapping[str, Any]) -> Rejection | None:
 class FolderArchive:
     """Objects as files under `root`; an unreadable one is kept beside its replacement."""
 
-    def __init__(self, root: Path, clock: Any = None) -> None:
+    def __init__(self, root: Path, clock: Callable[[], dt.datetime] | None = None) -> None:
         self.root = Path(root)
         self.where = str(self.root)
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
