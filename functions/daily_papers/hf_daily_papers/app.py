@@ -118,7 +118,7 @@ def folder_ports(out: Path, settings: Settings, *, hf_dir: Path | None = None,
                  wiring: Wiring = DEFAULT_WIRING) -> Ports:
     """The CLI's defaults: archive and posts in `out`; S3 / GitHub when their settings are given."""
     source = FolderSource(hf_dir, wiring.clock) if hf_dir else hf_source(settings, wiring)
-    archive = s3_archive(settings) if settings.bucket_name else FolderArchive(out / "archive")
+    archive = s3_archive(settings) if settings.bucket_name else FolderArchive(out / "archive", wiring.clock)
     publisher = github_publisher(settings, wiring) if settings.github_repository else FolderPublisher(out / "blog")
     return Ports(source, archive, publisher, summary_model(settings, wiring))
 
