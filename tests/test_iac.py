@@ -66,24 +66,24 @@ def test_cfn_lint_is_clean_as_is_and_with_summaries_and_hf_token_on(tmp_path):
     assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr
 
 
-def test_checkov_has_no_failed_check_and_every_skip_has_a_reason_as_is_and_with_options_on(tmp_path):
+def test_checkov_has_no_failed_check_and_every_skip_has_a_reason(tmp_path):
+    """checkov reads resources, not the conditions on them: the template with every option on gave
+    the same findings as the template as it is (21 passed, 7 skipped each, compared when this
+    test was cut to one run), so one run over the template."""
     copy = tmp_path / "template.yaml"
     copy.write_text(TEMPLATE.read_text("utf-8"), "utf-8")
-    files = [copy, variant(tmp_path, "profile-arn")]
-    args = [tool("checkov", "REQUIRE_IAC"), "--framework", "cloudformation", "--skip-download", "--output", "json"]
-    for path in files:
-        args += ["-f", str(path)]
-    done = run(args, tmp_path)  # both templates in one run: one startup
+    args = [tool("checkov", "REQUIRE_IAC"), "--framework", "cloudformation", "--skip-download", "--output", "json",
+            "-f", str(copy)]
+    done = run(args, tmp_path)
     assert done.returncode in (0, 1), done.stdout + done.stderr  # 1 = some check failed
     report = json.loads(done.stdout)
     results = report["results"]
-    failed = [(c["file_path"], c["check_id"], c["resource"]) for c in results.get("failed_checks", [])]
+    failed = [(c["check_id"], c["resource"]) for c in results.get("failed_checks", [])]
     assert failed == [] and done.returncode == 0, failed or done.stderr
-    assert report["summary"]["passed"] >= 2 * 20  # checkov did read both templates
+    assert report["summary"]["passed"] >= 20  # checkov did read the template
     written = set(re.findall(r"- id: (CKV2?_AWS_\d+)", TEMPLATE.read_text("utf-8")))
     assert written
-    for path in files:
-        skipped = [c for c in results.get("skipped_checks", []) if c["file_path"].endswith(path.name)]
-        for check in skipped:
-            assert len(check.get("check_result", {}).get("suppress_comment", "")) > 20, check["check_id"]
-        assert {c["check_id"] for c in skipped} == written, path.name
+    skipped = results.get("skipped_checks", [])
+    for check in skipped:
+        assert len(check.get("check_result", {}).get("suppress_comment", "")) > 20, check["check_id"]
+    assert {c["check_id"] for c in skipped} == written
