@@ -16,10 +16,10 @@ from test_cli import run_cli
 
 from hf_daily_papers import app, handler
 from hf_daily_papers.archive import S3Archive, encode_day
-from hf_daily_papers.digest import DigestIncomplete, build_digest, render_digest, top_keywords
+from hf_daily_papers.digest import DigestIncomplete, build_digest, render_digest
 from hf_daily_papers.errors import BadInput
-from hf_daily_papers.escape import fold_whitespace, md_code_span
-from hf_daily_papers.inputs import DigestRequest, parse_event, weekly
+from hf_daily_papers.escape import fold_whitespace
+from hf_daily_papers.inputs import weekly
 from hf_daily_papers.models import Paper
 from hf_daily_papers.parse import parse_day
 from hf_daily_papers.render import PostStyle
@@ -283,23 +283,6 @@ def test_weekly_schedule_on_monday_builds_the_week_that_ended(invoke, january, g
     assert github.files()[WEEKLY_POST] == expected_digest("2026-01-05-weekly-papers-summary.md")
 
 
-def test_weekly_title_names_the_iso_week_and_its_days():
-    request = weekly("2026-W01", dt.date(2026, 11, 22))  # Monday 2025-12-29
-    post = render_digest(build_digest(request, [(dt.date(2025, 12, 30), "t", [Paper("2512.00001", "T", "S", 3)])]), PostStyle())
-
-    assert post.startswith(
-        "---\ntitle: Hugging Face Papers Weekly Summary - 2026년 1주차 (12.29 ~ 01.04)\n"
-        "permalink: /posts/weekly-papers-summary-2026-W01/\n"  # the ISO week's year, not the Monday's
-        "date: 2025-12-29 09:00:00 +0900\ncategories: [Daily Papers, 주간]\n"
-        "tags: [huggingface, papers, weekly, ai, summary]\n---\n\n"
-        "# Hugging Face Papers 주간 요약 - 2026년 1주차 (12.29 ~ 01.04)\n\n"
-    )
-    assert post.endswith("## 🔥 가장 인기 있는 논문 Top 10\n\n1. **T** - 👍 3\n"
-                         "   - [HF 페이지](https://huggingface.co/papers/2512.00001)\n"
-                         "   - [논문 링크](https://arxiv.org/abs/2512.00001)\n   - Abstract: S\n\n")  # no keywords: no tag section
-
-
-# -- bad digest events -----------------------------------------------------------------------
 BAD_DIGESTS = [
     ({"digest": "yearly"}, "digest='yearly': expected 'monthly' or 'weekly'"),
     ({"digest": "monthly"}, "month is not set: expected a month as YYYY-MM"),
@@ -319,13 +302,6 @@ def test_bad_digest_event_is_a_clear_error_before_any_work(invoke, hf, github, a
 
     assert message in str(caught.value)
     assert hf.requests == [] and github.requests == [] and s3_objects(aws) == {}
-
-
-def test_digest_event_files_parse():
-    now = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
-    assert parse_event(load_event("monthly.json"), now) == DigestRequest("monthly", dt.date(2026, 1, 1), dt.date(2026, 1, 31))
-    assert parse_event(load_event("weekly.json"), now) == DigestRequest("weekly", dt.date(2026, 1, 5), dt.date(2026, 1, 11))
-    assert parse_event(load_event("scheduler-monthly.json"), now) == parse_event(load_event("monthly.json"), now)
 
 
 # -- CLI -------------------------------------------------------------------------------------
@@ -354,38 +330,6 @@ def test_cli_digest_writes_into_the_folder_from_saved_answers(tmp_path):
 
 
 # -- keywords ---------------------------------------------------------------------------------
-def test_keywords_count_once_per_paper_merge_case_and_tie_alphabetically():
-    papers = [
-        Paper("1", "t", "", 1, keywords=("LLM", "llm", "agents", " Agents ")),
-        Paper("2", "t", "", 1, keywords=("LLM", "Zebra")),
-        Paper("3", "t", "", 1, keywords=("llm", "apple", "", "   ")),
-    ]
-    assert [(k.text, k.count) for k in top_keywords(papers, 10)] == [
-        ("LLM", 3), ("agents", 1), ("apple", 1), ("Zebra", 1)
-    ]
-    assert [k.text for k in top_keywords(papers, 2)] == ["LLM", "agents"]
-
-
-@pytest.mark.parametrize(
-    "text, span",
-    [
-        ("plain words", "`plain words`"),
-        ("a`b", "``a`b``"),
-        ("x `` y", "```x `` y```"),
-        ("`lead", "`` `lead ``"),
-        ("trail`", "`` trail` ``"),
-        ("{{ site.title }}", '`{{ "{" }}{ site.title }}`'),
-        ("{% raw %}", '`{{ "{" }}% raw %}`'),
-        ("{{{", '`{{ "{" }}{{ "{" }}{`'),
-        ("<b>*x*</b> | $y$ \\ &amp; [l](u)", "`<b>*x*</b> | $y$ \\ &amp; [l](u)`"),
-        ("two\nlines\tand  spaces", "`two lines and spaces`"),
-        (" \n ", ""),
-    ],
-)
-def test_keyword_code_span_source(text, span):
-    assert md_code_span(text) == span
-
-
 # -- Jekyll -----------------------------------------------------------------------------------
 ADVERSARIAL_KEYWORDS = [
     "`", "a`b", "``x``", "`lead", "trail`", "{{ site.title }}", "{% raw %}", "{%endraw%}", "{{{", "}}",

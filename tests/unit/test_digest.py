@@ -8,14 +8,18 @@ from pathlib import Path
 import pytest
 
 from hf_daily_papers import app
-from hf_daily_papers.digest import DigestIncomplete
-from hf_daily_papers.inputs import DigestRequest, RangeRequest
+from hf_daily_papers.digest import DigestIncomplete, build_digest, render_digest, top_keywords
+from hf_daily_papers.escape import md_code_span
+from hf_daily_papers.inputs import DigestRequest, RangeRequest, parse_event, weekly
+from hf_daily_papers.models import Paper
 from hf_daily_papers.ports import Ports
 from hf_daily_papers.publish import FolderPublisher
+from hf_daily_papers.render import PostStyle
 from hf_daily_papers.results import to_json
 from hf_daily_papers.settings import Settings
 
 from .memory import FakeModel, MemoryArchive, MemorySource, item
+from testdata import load_event
 
 WEEK = DigestRequest("weekly", dt.date(2026, 1, 5), dt.date(2026, 1, 11))
 WEEK_POST = "_posts/2026-01-05-weekly-papers-summary.md"
@@ -114,3 +118,62 @@ def test_a_digest_writes_each_day_once_even_when_it_fetches_and_summarizes_it(
     assert sorted(archive.puts) == sorted(set(archive.puts)) and len(archive.puts) == 7
     assert result["archived"] == [f"2026-01-{d:02d}" for d in range(5, 12)]
     assert set(archive.document("daily/2026/01/2026-01-05.json")["summaries"]) == {"2601.05001", "2601.05002"}
+
+
+# -- naming, keywords, events (moved from the end-to-end layer: no server needed) -----------------
+def test_weekly_title_names_the_iso_week_and_its_days():
+    request = weekly("2026-W01", dt.date(2026, 11, 22))  # Monday 2025-12-29
+    post = render_digest(build_digest(request, [(dt.date(2025, 12, 30), "t", [Paper("2512.00001", "T", "S", 3)])]), PostStyle())
+
+    assert post.startswith(
+        "---\ntitle: Hugging Face Papers Weekly Summary - 2026년 1주차 (12.29 ~ 01.04)\n"
+        "permalink: /posts/weekly-papers-summary-2026-W01/\n"  # the ISO week's year, not the Monday's
+        "date: 2025-12-29 09:00:00 +0900\ncategories: [Daily Papers, 주간]\n"
+        "tags: [huggingface, papers, weekly, ai, summary]\n---\n\n"
+        "# Hugging Face Papers 주간 요약 - 2026년 1주차 (12.29 ~ 01.04)\n\n"
+    )
+    assert post.endswith("## 🔥 가장 인기 있는 논문 Top 10\n\n1. **T** - 👍 3\n"
+                         "   - [HF 페이지](https://huggingface.co/papers/2512.00001)\n"
+                         "   - [논문 링크](https://arxiv.org/abs/2512.00001)\n   - Abstract: S\n\n")  # no keywords: no tag section
+
+
+# -- bad digest events -----------------------------------------------------------------------
+
+
+def test_digest_event_files_parse():
+    now = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
+    assert parse_event(load_event("monthly.json"), now) == DigestRequest("monthly", dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    assert parse_event(load_event("weekly.json"), now) == DigestRequest("weekly", dt.date(2026, 1, 5), dt.date(2026, 1, 11))
+    assert parse_event(load_event("scheduler-monthly.json"), now) == parse_event(load_event("monthly.json"), now)
+
+
+def test_keywords_count_once_per_paper_merge_case_and_tie_alphabetically():
+    papers = [
+        Paper("1", "t", "", 1, keywords=("LLM", "llm", "agents", " Agents ")),
+        Paper("2", "t", "", 1, keywords=("LLM", "Zebra")),
+        Paper("3", "t", "", 1, keywords=("llm", "apple", "", "   ")),
+    ]
+    assert [(k.text, k.count) for k in top_keywords(papers, 10)] == [
+        ("LLM", 3), ("agents", 1), ("apple", 1), ("Zebra", 1)
+    ]
+    assert [k.text for k in top_keywords(papers, 2)] == ["LLM", "agents"]
+
+
+@pytest.mark.parametrize(
+    "text, span",
+    [
+        ("plain words", "`plain words`"),
+        ("a`b", "``a`b``"),
+        ("x `` y", "```x `` y```"),
+        ("`lead", "`` `lead ``"),
+        ("trail`", "`` trail` ``"),
+        ("{{ site.title }}", '`{{ "{" }}{ site.title }}`'),
+        ("{% raw %}", '`{{ "{" }}% raw %}`'),
+        ("{{{", '`{{ "{" }}{{ "{" }}{`'),
+        ("<b>*x*</b> | $y$ \\ &amp; [l](u)", "`<b>*x*</b> | $y$ \\ &amp; [l](u)`"),
+        ("two\nlines\tand  spaces", "`two lines and spaces`"),
+        (" \n ", ""),
+    ],
+)
+def test_keyword_code_span_source(text, span):
+    assert md_code_span(text) == span

@@ -26,6 +26,8 @@ from hf_daily_papers.inputs import (
 )
 from hf_daily_papers.settings import Settings
 
+from testdata import load_event
+
 UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -348,3 +350,8 @@ def test_bedrock_model_ids_and_arns_are_accepted(model):
 def test_the_summary_language_is_one_of_four_and_korean_by_default(language):
     assert Settings.from_env({"SUMMARY_LANGUAGE": language}).summary_language == language
     assert Settings.from_env({}).summary_language == "ko"
+
+
+def test_the_range_event_file_is_the_two_seed_days_and_the_days_between():
+    request = parse_event(load_event("range.json"), dt.datetime(2026, 11, 22, tzinfo=dt.UTC))
+    assert [d.isoformat() for d in request.dates] == [f"2026-02-{d}" for d in range(16, 26)]
