@@ -45,6 +45,8 @@ _TOKEN_PATTERNS = (
     re.compile(r"(?i)(?<![A-Za-z0-9])(bearer|token|basic)(\s+)(?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}"),
 )
 _URL_PASSWORD = re.compile(r"(://[^/\s:@]+:)[^/\s@]+@")
+# Where any of the patterns above could match: most texts have none, and are not scanned again.
+_MAYBE_TOKEN = re.compile(r"gh[pousr]_|github_pat_|hf_|(?i:bearer|token|basic)\s|://")
 
 
 class _Known:
@@ -97,6 +99,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     secrets_all = known.secrets | extra
     if pieces or secrets_all:
         text = _mask_pieces(text, pieces, secrets_all)
+    if not _MAYBE_TOKEN.search(text):
+        return text
     for pattern in _TOKEN_PATTERNS:
         text = pattern.sub(_keep_prefix, text)
     return _URL_PASSWORD.sub(rf"\1{MASK}@", text)
