@@ -54,8 +54,8 @@ class Budget:
 class _Pace:
     """The run's measured time per day (fetch, render, archive; not the model's), for the budget."""
 
-    def __init__(self, ctx: RunContext, days: int, workers: int) -> None:
-        self.ctx, self.left, self.workers = ctx, days, max(workers, 1)
+    def __init__(self, days: int, workers: int) -> None:
+        self.left, self.workers = days, max(workers, 1)
         self.spent, self.done = 0.0, 0
         self._lock = threading.Lock()
 
@@ -135,7 +135,7 @@ def run_days(
     """(a result per day, the commit, whether the summary stage stopped for time)."""
     dates = sorted(set(dates))
     model = RunModel(ports.model) if ports.model is not None else None
-    pace = _Pace(ctx, len(dates), options.concurrency)
+    pace = _Pace(len(dates), options.concurrency)
     stopped = threading.Event()
 
     def out_of_time() -> bool:
