@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .aws import classify, tries_per_call
+from .aws import AwsFault, classify, tries_per_call
 from .errors import AuthError, DailyPapersError, NoCredentials, UpstreamRejected, UpstreamUnavailable
 from .models import LIVE, SAVED, Day, rank
 from .summaries import Rejection, Summary, text_hash
@@ -49,7 +49,8 @@ _CANNOT_KEEP = (ValueError, TypeError, UnicodeEncodeError, RecursionError)
 
 
 def encode_day(day: Day, url: str) -> tuple[Day, bytes]:
-    """(the day as archived, its archive document). `url` is where the list was read.
+    """(the day as archived, its archive document). `url` is where the list was read; the day's
+    papers are parsed (the ranking is made from them: `with_papers` for a day read without).
 
     Every item is kept exactly as served, by the C encoder (`indent` would make Python fall
     back to its pure-Python encoder: half the time of a whole run). The check that
@@ -71,7 +72,7 @@ def _encoded(day: Day, url: str) -> tuple[Day, bytes]:
         "source": url,
         "origin": day.source,
         "count": len(day.items),
-        "ranking": [p.id for p in rank(day.papers, 0)] if day.papers or not day.items else _stored_ranking(day),
+        "ranking": [p.id for p in rank(day.papers, 0)],
         "skipped": list(day.skipped),
     }
     if day.answer_hash:
@@ -99,16 +100,6 @@ def _admitted(day: Day) -> Day:
         papers=tuple(p for p in day.papers if p.id not in ids),
         skipped=(*day.skipped, *(f"item {i}: {reason}" for i, reason in sorted(bad.items()))),
     )
-
-
-def _stored_ranking(day: Day) -> list[str]:
-    """The ranking of a day read back without its papers parsed."""
-    ranked: list[tuple[int, str]] = []
-    for item in day.items:
-        paper = item.get("paper") or {}
-        upvotes = paper.get("upvotes")
-        ranked.append((-upvotes if isinstance(upvotes, int) else 0, str(paper.get("id"))))
-    return [pid for _, pid in sorted(ranked, key=lambda r: r[0])]
 
 
 def same_record(stored: Day, new: Day) -> bool:
@@ -284,8 +275,7 @@ class S3Archive:
         try:
             obj = self._s3.get_object(Bucket=self.bucket, Key=key)
         except Exception as exc:  # noqa: BLE001 - botocore's ClientError, without importing botocore eagerly
-            code = _code(exc)
-            if code in ("NoSuchKey", "404"):
+            if self._fault(exc).kind == "missing":  # NoSuchKey: never written
                 return None
             raise self._error(exc, f"read {key}") from None
         try:
@@ -304,12 +294,17 @@ class S3Archive:
         except Exception as exc:  # noqa: BLE001 - botocore's errors, mapped to ours by _error
             raise self._error(exc, f"write {key}") from None
 
-    def _error(self, exc: Exception, what: str) -> Exception:
-        """Our error for botocore's `exc` (`aws.classify`); `exc` itself if it is not AWS's (a bug)."""
+    def _fault(self, exc: Exception) -> AwsFault:
+        """botocore's `exc` classified (`aws.classify`); anything else is a bug: raised as it is."""
         fault = classify(exc, attempts=tries_per_call(self._s3))
-        where = f"{what} in {self.bucket}"
         if fault is None:
-            return exc
+            raise exc
+        return fault
+
+    def _error(self, exc: Exception, what: str) -> Exception:
+        """Our error for botocore's `exc`."""
+        fault = self._fault(exc)
+        where = f"{what} in {self.bucket}"
         if fault.kind == "auth" and fault.code in ("NoCredentialsError", "PartialCredentialsError"):
             return NoCredentials(self.SERVICE, where, fault.code)  # none found: nobody refused anything
         if fault.kind == "auth":
@@ -323,8 +318,3 @@ class S3Archive:
         detail = fault.code if fault.status else f"{fault.code}: {fault.message}"  # no answer: say what botocore said
         return UpstreamRejected(self.SERVICE, where, fault.status, detail)
 
-
-def _code(exc: Exception) -> str | None:
-    """The error code S3 answered (None: no answer, or not an AWS error)."""
-    fault = classify(exc)
-    return fault.code if fault is not None and fault.status else None
