@@ -24,7 +24,18 @@ from .models import Day, Paper, rank
 from .ports import Ports
 from .render import PostStyle, post_path, render_daily
 from .results import DailyResult, DayResult, RangeResult, Status, SummaryCounts
-from .run import RunContext, each_day, fetch_day, listed, publish, read_day, record_of, store_day, write
+from .run import (
+    RunContext,
+    each_day,
+    fetch_day,
+    listed,
+    publish,
+    read_day,
+    record_of,
+    store_day,
+    with_answers,
+    write,
+)
 from .summaries import Answer, SummaryFailed, SummaryFill, SummaryModel, fill_summaries
 
 
@@ -184,7 +195,7 @@ def _prepare(
     spent_on_model = 0.0
     key = archive_key(date)
     try:
-        stored, _ = read_day(ports, date, ctx, papers=False, dry_run=dry_run)
+        stored = read_day(ports, date, ctx, papers=False, dry_run=dry_run)
         if stored is not None and stored.settled_empty:  # a weekend, on record: nothing to ask
             return DayResult(date, Status.EMPTY, archive_key=key)
         day = fetch_day(ports, date, ctx, stored)
@@ -211,14 +222,9 @@ def _prepare(
 
 def _with_summaries(day: Day, stored: Day | None, fill: SummaryFill | None) -> Day:
     """The day's record keeps every summary and rejection kept before, updated with the new ones."""
-    summaries = dict(stored.summaries) if stored else {}
-    rejections = dict(stored.rejections) if stored else {}
-    if fill is not None:
-        summaries.update(fill.summaries)
-        rejections.update(fill.rejections)
-        for pid in fill.summaries:
-            rejections.pop(pid, None)
-    return replace(day, summaries=summaries, rejections=rejections)
+    if stored is not None:
+        day = replace(day, summaries=stored.summaries, rejections=stored.rejections)
+    return with_answers(day, fill.summaries, fill.rejections) if fill is not None else day
 
 
 def _empty(day: Day, stored: Day | None, ports: Ports, ctx: RunContext, *, dry_run: bool) -> DayResult:

@@ -40,7 +40,7 @@ from .models import Day, Paper, rank
 from .ports import Ports
 from .render import PostStyle, render
 from .results import DigestResult, Status, SummaryCounts
-from .run import RunContext, each_day, error_text, fetch_day, listed, publish, read_day, store_day
+from .run import RunContext, each_day, error_text, fetch_day, listed, publish, read_day, store_day, with_answers
 from .summaries import Rejection, Summary, SummaryFill, fill_summaries
 
 TOP_PAPERS = {"monthly": 20, "weekly": 10}
@@ -263,7 +263,7 @@ def _load(ports: Ports, ctx: RunContext, date: dt.date, *, dry_run: bool) -> _Lo
     """The day from the archive; if it is not there (or unreadable), from the source. A day
     archived as empty after it closed is not asked for again."""
     try:
-        stored, _ = read_day(ports, date, ctx, papers=True, dry_run=dry_run)
+        stored = read_day(ports, date, ctx, papers=True, dry_run=dry_run)
         if stored is not None and (not stored.empty or stored.settled_empty):
             return _Loaded(date, stored, stored)
         return _Loaded(date, fetch_day(ports, date, ctx), stored, fetched=True)
@@ -293,10 +293,7 @@ def _with_fill(days: Sequence[_Loaded], fill: SummaryFill | None) -> list[_Loade
     for loaded in days:
         add_s, add_r = new_summaries.get(loaded.date, {}), new_rejections.get(loaded.date, {})
         if loaded.day is not None and (add_s or add_r):
-            day = loaded.day
-            summaries: Mapping[str, Summary] = {**day.summaries, **add_s}
-            rejections = {pid: r for pid, r in {**day.rejections, **add_r}.items() if pid not in add_s}
-            loaded = replace(loaded, day=replace(day, summaries=summaries, rejections=rejections))
+            loaded = replace(loaded, day=with_answers(loaded.day, add_s, add_r))
         out.append(loaded)
     return out
 

@@ -8,9 +8,9 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from .archive import ArchiveUnreadable, archive_key, decode_day, encode_day, same_record, with_papers
@@ -20,6 +20,7 @@ from .ports import Log, MetricSink, NoMetrics, Ports
 from .publish import Publication
 from .redact import short
 from .results import RunRecord
+from .summaries import Rejection, Summary
 
 T = TypeVar("T")
 Progress = Callable[[int, int, str], None]
@@ -77,23 +78,23 @@ def listed(items: Sequence[str], shown: int = 10) -> str:
 
 
 # -- a day in the archive ----------------------------------------------------------------------
-def read_day(ports: Ports, date: dt.date, ctx: RunContext, *, papers: bool, dry_run: bool) -> tuple[Day | None, bool]:
-    """(the day as archived or None, whether an unreadable object stands at its key).
+def read_day(ports: Ports, date: dt.date, ctx: RunContext, *, papers: bool, dry_run: bool) -> Day | None:
+    """The day as archived; None if never archived.
 
     An unreadable object is treated as a day never archived: it is fetched again, and the bad
     object is kept aside (a file renamed beside it; in S3 the previous version) unless dry run."""
     key = archive_key(date)
     data = ports.archive.get(key)
     if data is None:
-        return None, False
+        return None
     try:
-        return decode_day(date, key, data, papers=papers), False
+        return decode_day(date, key, data, papers=papers)
     except ArchiveUnreadable as exc:
         kept = "" if dry_run else f"; the object is kept as {ports.archive.set_aside(key)}"
         ctx.log.warning(f"archive object {key} unreadable; treated as missing{kept}",
                         extra={"key": key, "problem": str(exc)})
         ctx.count("ArchiveUnreadable", 1)
-        return None, True
+        return None
 
 
 def fetch_day(ports: Ports, date: dt.date, ctx: RunContext, stored: Day | None = None) -> Day:
@@ -114,6 +115,16 @@ def _log_skipped(date: dt.date, skipped: Sequence[str], ctx: RunContext) -> None
         ctx.log.warning(f"{date}: left out {len(skipped)} item(s)",
                         extra={"date": date.isoformat(), "skipped": list(skipped)})
         ctx.count("PapersSkipped", len(skipped))
+
+
+def with_answers(day: Day, summaries: Mapping[str, Summary], rejections: Mapping[str, Rejection]) -> Day:
+    """The day's record with the model's new answers added to the ones it keeps: a summary
+    replaces a kept one, and the paper's rejection (it was answered since)."""
+    return replace(
+        day,
+        summaries={**day.summaries, **summaries},
+        rejections={pid: r for pid, r in {**day.rejections, **rejections}.items() if pid not in summaries},
+    )
 
 
 @dataclass(frozen=True)
