@@ -50,7 +50,7 @@ from urllib3.exceptions import ConnectTimeoutError, HTTPError, ProtocolError, Re
 from urllib3.util import Timeout
 
 from .errors import AuthError, UpstreamInvalid, UpstreamUnavailable
-from .redact import short
+from .redact import preview, short
 
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: GitHub: a secondary rate limit that names no time means "wait at least a minute".
@@ -119,7 +119,7 @@ class Response:
             return json.loads(self.body)
         except (UnicodeDecodeError, json.JSONDecodeError):
             kind = self.headers.get("content-type", "unknown content type")
-            raise UpstreamInvalid(service, what, "JSON", f"{kind}: {_preview(self.body)}") from None
+            raise UpstreamInvalid(service, what, "JSON", f"{kind}: {preview(self.body)}") from None
 
 
 class _TryFailed(Exception):
@@ -547,10 +547,3 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, (ProtocolError, ConnectionError)):
         return f"connection dropped ({name})"
     return name
-
-
-def _preview(body: bytes, limit: int = 60) -> str:
-    """The start of `body`, masked FIRST (over a window longer than any token) and then cut."""
-    text = " ".join(body[: limit + 4096].decode("utf-8", "replace").split())
-    text = short(text, 10**9)
-    return repr(text[:limit] + ("..." if len(text) > limit or len(body) > limit + 4096 else ""))

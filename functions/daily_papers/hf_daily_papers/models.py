@@ -70,8 +70,11 @@ class Day:
 
 
 def stamp(moment: dt.datetime) -> str:
-    """`2026-03-01T00:15:00Z`: how the archive and the summaries write a UTC time."""
-    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    """`2026-03-01T00:15:00Z`: how the archive writes a time (fetch times, summaries). A naive
+    time is taken as UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def rank(papers: tuple[Paper, ...] | list[Paper], top_n: int) -> list[Paper]:

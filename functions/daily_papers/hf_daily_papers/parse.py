@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .errors import UpstreamInvalid
-from .models import LIVE, Day, Paper
-from .redact import short as redact_short
+from .models import LIVE, Day, Paper, stamp
+from .redact import preview
 
 SERVICE = "Hugging Face"
 # A plain paper id (arXiv's `2602.12675`, HF's own ids): letters, digits, `.`, `_`, `-`; never a
@@ -74,19 +74,14 @@ def loads(text: str | bytes, source: str, what: str, content_type: str | None = 
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raw = text.encode("utf-8", "replace") if isinstance(text, str) else text
         if content_type:  # an HTTP answer: its content type says most (an HTML error page...)
-            raise UpstreamInvalid(source, what, "JSON", f"{content_type}: {_preview(raw)}") from None
+            raise UpstreamInvalid(source, what, "JSON", f"{content_type}: {preview(raw)}") from None
         if isinstance(exc, json.JSONDecodeError):
             detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
         elif isinstance(exc, RecursionError):
             detail = "nested too deeply"
         else:
             detail = type(exc).__name__
-        raise UpstreamInvalid(source, what, "JSON", f"text that is not JSON ({detail}): {_preview(raw)}") from None
-
-
-def _preview(body: bytes, limit: int = 60) -> str:
-    """The start of a body, masked first, then cut (a token straddling the cut shows nothing)."""
-    return repr(redact_short(body[:4096].decode("utf-8", "replace"), limit))
+        raise UpstreamInvalid(source, what, "JSON", f"text that is not JSON ({detail}): {preview(raw)}") from None
 
 
 # -- items → papers ---------------------------------------------------------------------------
@@ -160,8 +155,7 @@ def parse_day(
     if other_dates and not papers:
         seen_dates = ", ".join(d.isoformat() for d in sorted(other_dates, reverse=True)[:10])
         raise UpstreamInvalid(service, what, f"papers of {date}", f"only papers of {seen_dates}")
-    stamp = fetched_at.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    return Day(date, stamp, tuple(papers), tuple(items), tuple(skipped), source)
+    return Day(date, stamp(fetched_at), tuple(papers), tuple(items), tuple(skipped), source)
 
 
 def _fingerprint(item: Any) -> str:

@@ -112,6 +112,12 @@ def short(text: str, limit: int = 200, secrets: Iterable[str] = ()) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + ELLIPSIS
 
 
+def preview(body: bytes, limit: int = 60) -> str:
+    """The start of a body for an error message, quoted: masked FIRST (over a window longer than
+    any token), then cut, so a token straddling the cut shows nothing of itself."""
+    return repr(short(body[:4096].decode("utf-8", "replace"), limit))
+
+
 def token_problem(value: str) -> str | None:
     """Why `value` (already stripped of outer whitespace) cannot be a token; None if it can be one.
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import DailyPapersError
 from .models import Paper
+from .models import stamp as utc_stamp
 
 if TYPE_CHECKING:  # the check and the prompt are loaded when a model is first asked, not on a cold start
     from .summary_check import Verdict
@@ -186,7 +187,7 @@ def fill_summaries(
                 stopped, halted = True, f"{failed_in_a_row} summaries in a row failed"
             continue
         failed_in_a_row = 0
-        stamp = _stamp(now())
+        stamp = utc_stamp(now())
         if isinstance(outcome, str):
             summaries[paper.id] = Summary(outcome, *key, hashed, stamp)
             made += 1
@@ -234,8 +235,3 @@ def _check(answer: Answer, paper: Paper, language: str) -> Verdict:
     return check_summary(answer.text, answer.stop_reason, title=paper.title, abstract=paper.summary,
                          language=language)
 
-
-def _stamp(moment: dt.datetime) -> str:
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return moment.replace(microsecond=0).isoformat() + "Z"
