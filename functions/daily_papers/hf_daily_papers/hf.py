@@ -62,11 +62,10 @@ class HfApiSource:
         headers = self._headers()
         response = self._http.request("GET", self.url(date, page), what=what, headers=headers)
         if response.status != 200:
-            detail = _error_text(response.body)
+            # An answer echoing the token back must not put it in an error or a log: masked
+            # (this token, whatever the mask already knows) before the text is cut.
             token = headers.get("Authorization", "").partition(" ")[2]
-            if token:  # an answer echoing the token back must not put it in an error or a log
-                detail = detail.replace(token, "***")
-            raise UpstreamRejected(SERVICE, what, response.status, detail)
+            raise UpstreamRejected(SERVICE, what, response.status, _error_text(response.body, token))
         return response
 
     def fetch_day(self, date: dt.date, known: str = "") -> Day | None:
@@ -151,11 +150,13 @@ def _items(response: Response, what: str) -> list[Any]:
 
 
 
-def _error_text(body: bytes) -> str:
+def _error_text(body: bytes, token: str) -> str:
+    """What Hugging Face said (its JSON `error`, else the body's start): masked, then cut."""
+    secrets = (token,) if token else ()
     try:
         data = json.loads(body)
         if isinstance(data, dict) and isinstance(data.get("error"), str):
-            return short(data["error"].encode("utf-8", "replace").decode("utf-8"))  # masked, then cut
+            return short(data["error"].encode("utf-8", "replace").decode("utf-8"), secrets=secrets)
     except (ValueError, UnicodeDecodeError, RecursionError):
         pass
-    return short(body[:4096].decode("utf-8", "replace")) or "(empty body)"
+    return short(body[:4096].decode("utf-8", "replace"), secrets=secrets) or "(empty body)"
