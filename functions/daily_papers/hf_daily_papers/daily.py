@@ -211,8 +211,7 @@ def _prepare(
         record = record_of(ports, _with_summaries(day, stored, fill), stored, ctx)
         day = record.day  # without any item the archive cannot keep
         papers: list[Paper] = rank(day.papers, options.top_n)
-        texts = None if fill is None else {p.id: fill.summaries[p.id].text for p in papers if p.id in fill.summaries}
-        post = render_daily(date, papers, options.style, texts)
+        post = render_daily(date, papers, options.style, fill.texts if fill is not None else None)
         archived = False if dry_run else write(ports, record, ctx)
         counts = None if fill is None else SummaryCounts(fill.made, fill.rejected, len(fill.missing))
         return _Prepared(date, len(day.papers), len(papers), key, archived, post_path(date), counts, post)

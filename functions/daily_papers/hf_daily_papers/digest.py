@@ -247,8 +247,7 @@ def run_digest(
     if not digest.papers:
         ctx.log.info("digest empty: no papers in the period", extra={"period": request.label})
         return result()
-    texts = {pid: s.text for pid, s in fill.summaries.items()} if fill else None
-    post = render_digest(digest, options.style, texts)
+    post = render_digest(digest, options.style, fill.texts if fill else None)
     path = digest_post_path(request)
     if request.dry_run:
         return result(Status.DRY_RUN, path, post=post)
