@@ -57,19 +57,6 @@ class BedrockModel:
         self.prompt_version = self.prompt.version
         self.max_tokens = max_tokens
 
-    @property
-    def worst_case_seconds(self) -> float:
-        """The longest one `ask` can take (botocore's tries, timeouts and backoff). A paper whose
-        first answer is rejected is asked twice."""
-        default = aws.CLIENTS["bedrock-runtime"]
-        config = getattr(getattr(self.client, "meta", None), "config", None)
-        if config is None:
-            return default.worst_case_seconds
-        return aws.ClientSettings(
-            aws.tries_per_call(self.client), float(config.connect_timeout or default.connect_timeout),
-            float(config.read_timeout or default.read_timeout),
-        ).worst_case_seconds
-
     def request(self, paper: Paper, *, feedback: str | None = None) -> dict[str, object]:
         """The Converse parameters for `paper` (the retry's, with `feedback`)."""
         return {
