@@ -34,9 +34,9 @@ from .digest import TOP_PAPERS
 from .errors import BadInput, DailyPapersError, SettingsError
 from .inputs import DailyRequest, RangeRequest, Request, date_range, last_closed_day, monthly, parse_date, weekly
 from .ports import Ports
-from .redact import MaskLogRecords, short
+from .redact import MaskLogRecords
 from .results import RunRecord, RunResult, to_json
-from .run import Cancelled
+from .run import Cancelled, error_text
 from .settings import Settings
 
 PROG = "hf-daily-papers"
@@ -367,7 +367,7 @@ def main(argv: Sequence[str] | None = None, *, wiring: app.Wiring = app.DEFAULT_
             _say(record.describe())
             return 1
         except Exception as exc:  # a bug: said in one masked line (a library's text may hold a secret)
-            _say(f"failed unexpectedly: {short(f'{type(exc).__name__}: {exc}', 500)}")
+            _say(f"failed unexpectedly: {error_text(exc)}")
             _say(record.describe())
             if args.verbose:
                 logging.getLogger("hf_daily_papers").error("the failure's traceback", exc_info=True)
